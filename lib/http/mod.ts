@@ -1,0 +1,5 @@
+/**
+ * HTTP helpers shared by the services.
+ * @module
+ */
+export * from "./auth.ts";

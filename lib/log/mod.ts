@@ -1,0 +1,5 @@
+/**
+ * Structured JSON logging.
+ * @module
+ */
+export * from "./logger.ts";
