@@ -43,7 +43,7 @@ export interface UserRecord {
 export interface TenantRecord {
   /** Tenant id (`^[a-z0-9][a-z0-9-]{0,62}$`). */
   id: string;
-  /** Stable positive integer, unique across tenants. */
+  /** Stable positive integer, unique across tenants (0 is reserved). */
   numericId: number;
   /** Display name. */
   name: string;
@@ -130,9 +130,10 @@ export function parseTenantsFile(text: string, source = "tenants file"): Tenants
     }
     ids.set(id, i);
     const numericId = raw.numeric_id;
-    if (typeof numericId !== "number" || !Number.isSafeInteger(numericId) || numericId < 0) {
+    // 0 is excluded: VictoriaLogs files requests without a tenant under AccountID 0.
+    if (typeof numericId !== "number" || !Number.isSafeInteger(numericId) || numericId < 1) {
       throw new TenantsFileError(
-        `${where}: numeric_id must be a non-negative integer, got ${JSON.stringify(numericId)}`,
+        `${where}: numeric_id must be a positive integer, got ${JSON.stringify(numericId)}`,
       );
     }
     const owner = numericIds.get(numericId);
