@@ -68,15 +68,21 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
 
   const bucketFor = (map: Map<string, Bucket>, id: string, rate: number, t: number): Bucket => {
     let b = map.get(id);
-    if (!b || b.rate !== rate) {
+    if (!b) {
+      // A new bucket starts full.
       const capacity = Math.max(rate * burst, 1);
-      // A new or re-rated bucket starts full (keeping debt, if any, from the old rate).
-      b = { rate, capacity, tokens: Math.min(capacity, b ? b.tokens : capacity), last: t };
+      b = { rate, capacity, tokens: capacity, last: t };
       map.set(id, b);
-    } else {
-      const elapsed = Math.max(0, t - b.last) / 1000;
-      b.tokens = Math.min(b.capacity, b.tokens + elapsed * b.rate);
-      b.last = t;
+      return b;
+    }
+    // Refill at the rate in force until now, then apply a changed limit (tenants-file reload).
+    const elapsed = Math.max(0, t - b.last) / 1000;
+    b.tokens = Math.min(b.capacity, b.tokens + elapsed * b.rate);
+    b.last = t;
+    if (b.rate !== rate) {
+      b.rate = rate;
+      b.capacity = Math.max(rate * burst, 1);
+      b.tokens = Math.min(b.tokens, b.capacity);
     }
     return b;
   };

@@ -16,6 +16,8 @@ export interface TenantRegistryOptions {
   pollIntervalMs?: number;
   /** Where reloads and broken files are reported. */
   logger?: Logger;
+  /** Use `Deno.watchFs` (default true); false leaves only the poll (tests of the fallback). */
+  watch?: boolean;
 }
 
 /** The registry returned by {@linkcode createTenantRegistry}. */
@@ -125,7 +127,7 @@ export async function createTenantRegistry(opts: TenantRegistryOptions): Promise
   log?.info("tenants loaded", { path, tenants: snapshot.tenants.length });
 
   let closed = false;
-  let reloading: Promise<void> | null = null;
+  let reloading: Promise<void> = Promise.resolve();
 
   const doReload = async (): Promise<void> => {
     const stamp = await stampOf();
@@ -136,12 +138,9 @@ export async function createTenantRegistry(opts: TenantRegistryOptions): Promise
   };
 
   const reload = (): Promise<void> => {
-    // Serialise reloads; a reload requested while one runs waits for it and then runs again.
-    const run = (reloading ?? Promise.resolve()).catch(() => {}).then(doReload);
-    const tracked = run.finally(() => {
-      if (reloading === tracked) reloading = null;
-    });
-    reloading = tracked;
+    // Serialise reloads: a reload requested while one runs starts after it.
+    const run = reloading.then(doReload);
+    reloading = run.catch(() => {});
     return run;
   };
 
@@ -168,24 +167,28 @@ export async function createTenantRegistry(opts: TenantRegistryOptions): Promise
 
   let watcher: Deno.FsWatcher | undefined;
   let debounce: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const slash = path.lastIndexOf("/");
-    const dir = slash >= 0 ? path.slice(0, slash) || "/" : ".";
-    watcher = Deno.watchFs(dir, { recursive: false });
-    const base = path.slice(slash + 1);
-    (async () => {
-      for await (const ev of watcher!) {
-        if (!ev.paths.some((p) => p.endsWith("/" + base) || p === base)) continue;
-        // Editors and atomic writes produce bursts of events; act once they settle.
-        clearTimeout(debounce);
-        debounce = setTimeout(() => void reloadIfChanged(), 50);
-      }
-    })().catch((e) => {
-      log?.warn("file watch stopped; relying on polling", { path, error: String(e) });
-    });
-  } catch (e) {
-    log?.warn("cannot watch tenants file; relying on polling", { path, error: String(e) });
-    watcher = undefined;
+  if (opts.watch !== false) startWatching();
+
+  function startWatching(): void {
+    try {
+      const slash = path.lastIndexOf("/");
+      const dir = slash >= 0 ? path.slice(0, slash) || "/" : ".";
+      watcher = Deno.watchFs(dir, { recursive: false });
+      const base = path.slice(slash + 1);
+      (async () => {
+        for await (const ev of watcher!) {
+          if (!ev.paths.some((p) => p.endsWith("/" + base) || p === base)) continue;
+          // Editors and atomic writes produce bursts of events; act once they settle.
+          clearTimeout(debounce);
+          debounce = setTimeout(() => void reloadIfChanged(), 50);
+        }
+      })().catch((e) => {
+        log?.warn("file watch stopped; relying on polling", { path, error: String(e) });
+      });
+    } catch (e) {
+      log?.warn("cannot watch tenants file; relying on polling", { path, error: String(e) });
+      watcher = undefined;
+    }
   }
 
   return {
