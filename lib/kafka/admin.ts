@@ -12,7 +12,7 @@ import { KafkaRequestError, KafkaUnavailableError } from "./errors.ts";
 import { apiErrorIds, toKafkaError } from "./_errors.ts";
 import { parseBrokers } from "./_brokers.ts";
 import { withDeadline } from "./_deadline.ts";
-import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from "./producer.ts";
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from "./record_size.ts";
 
 /** A topic to create when missing. */
 export interface TopicSpec {

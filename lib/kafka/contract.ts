@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ObstackError } from "../errors.ts";
 
 /** Default topic names; each is overridable by config (OBSTACK_TOPIC_*). */
 export const TOPIC_DEFAULTS = {
@@ -69,12 +70,14 @@ export interface InRecord {
   timestamp: number;
 }
 
-/** Thrown by {@linkcode fromRecord} when a record does not follow the contract. */
-export class ContractError extends Error {
-  /** A malformed record stays malformed: retrying cannot help (it belongs in the DLQ). */
-  readonly retriable = false;
+/**
+ * Thrown by {@linkcode fromRecord} (and {@linkcode toRecord}) when a record does not follow the
+ * contract. A malformed record stays malformed: retrying cannot help, it belongs in the DLQ.
+ */
+export class ContractError extends ObstackError {
+  /** Creates the error. */
   constructor(message: string) {
-    super(message);
+    super({ code: "kafka_contract", message, status: 400, retriable: false });
     this.name = "ContractError";
   }
 }

@@ -6,6 +6,7 @@
  */
 export * from "./contract.ts";
 export * from "./errors.ts";
+export * from "./record_size.ts";
 export * from "./producer.ts";
 export * from "./admin.ts";
 export * from "./consumer.ts";

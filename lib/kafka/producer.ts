@@ -21,6 +21,11 @@ import { KafkaRequestError, KafkaUnavailableError } from "./errors.ts";
 import { type KafkaLogger, silentLogger } from "./_logger.ts";
 import { describeError, toKafkaError } from "./_errors.ts";
 import { parseBrokers } from "./_brokers.ts";
+import {
+  estimateRecordBytes,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  RECORD_BATCH_OVERHEAD,
+} from "./record_size.ts";
 
 export type { KafkaLogger } from "./_logger.ts";
 
@@ -28,15 +33,6 @@ export type { KafkaLogger } from "./_logger.ts";
 export type KafkaCompression = "none" | "gzip" | "snappy" | "lz4" | "zstd";
 
 const COMPRESSIONS: readonly KafkaCompression[] = ["none", "gzip", "snappy", "lz4", "zstd"];
-
-/** Kafka's default `max.message.bytes` / `message.max.bytes`. */
-export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
-
-/**
- * Fixed overhead of one record batch (v2 header) in bytes. A record batch, not a record, is what
- * `max.message.bytes` limits; with one record per batch the record may be this much smaller.
- */
-export const RECORD_BATCH_OVERHEAD = 61;
 
 /** Options of {@linkcode createKafkaProducer}. */
 export interface KafkaProducerConfig {
@@ -71,23 +67,6 @@ export interface KafkaProducer {
   ready(timeoutMs: number): Promise<boolean>;
   /** Waits for queued and in-flight sends (each bounded by `timeoutMs`), then closes. */
   close(): Promise<void>;
-}
-
-/**
- * Upper estimate of the bytes one record adds to a record batch (v2 record format: length,
- * attributes, timestamp and offset deltas, key, value, headers — varints counted at their maximum
- * width). Ingest uses it to split a request into records that fit the broker's limit.
- */
-export function estimateRecordBytes(record: OutRecord): number {
-  let bytes = 5 + 1 + 10 + 5 + 5 + utf8Length(record.key) + 5 + record.value.byteLength + 5;
-  for (const [k, v] of Object.entries(record.headers)) {
-    bytes += 5 + utf8Length(k) + 5 + utf8Length(v);
-  }
-  return bytes;
-}
-
-function utf8Length(s: string): number {
-  return Buffer.byteLength(s, "utf8");
 }
 
 interface Caller {
