@@ -362,29 +362,69 @@ function base64(u8: Uint8Array): string {
   return btoa(bin);
 }
 
+const ANY_VALUE_KEYS = [
+  "stringValue",
+  "boolValue",
+  "intValue",
+  "doubleValue",
+  "arrayValue",
+  "kvlistValue",
+  "bytesValue",
+] as const;
+
+/**
+ * Which value field of an `AnyValue` is set. protobufjs keeps defaults on the prototype
+ * (a decoded `AnyValue` reads `stringValue === ""` even when unset), so presence is the
+ * virtual oneof property `value` or an own property — never a truthiness test.
+ */
+function anyValueKind(v: AnyValue): (typeof ANY_VALUE_KEYS)[number] | null {
+  const named = (v as { value?: unknown }).value;
+  if (typeof named === "string" && (ANY_VALUE_KEYS as readonly string[]).includes(named)) {
+    return named as (typeof ANY_VALUE_KEYS)[number];
+  }
+  for (const k of ANY_VALUE_KEYS) {
+    if (Object.hasOwn(v, k) && v[k] !== null && v[k] !== undefined) return k;
+  }
+  return null;
+}
+
 /**
  * Plain JSON-safe value of an `AnyValue`: strings, booleans and doubles as themselves, ints as
  * numbers when exactly representable (else as a decimal string), bytes as base64 text, arrays
- * and key-value lists recursively; an empty `AnyValue` is `null`.
+ * and key-value lists recursively; an empty `AnyValue` is `null`. Non-finite doubles become
+ * the strings `"NaN"`, `"Infinity"`, `"-Infinity"` (JSON has no such numbers).
+ *
+ * @example
+ * ```ts
+ * anyValueToJs({ intValue: 42 }); // 42
+ * ```
  */
 export function anyValueToJs(v: AnyValue | null | undefined): JsValue {
   if (v === null || v === undefined) return null;
-  if (v.stringValue !== null && v.stringValue !== undefined) return v.stringValue;
-  if (v.boolValue !== null && v.boolValue !== undefined) return v.boolValue;
-  if (v.intValue !== null && v.intValue !== undefined) {
-    const b = toBigInt(v.intValue);
-    return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(b)
-      : b.toString();
+  switch (anyValueKind(v)) {
+    case "stringValue":
+      return v.stringValue!;
+    case "boolValue":
+      return v.boolValue!;
+    case "intValue": {
+      const b = toBigInt(v.intValue);
+      return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(b)
+        : b.toString();
+    }
+    case "doubleValue": {
+      const d = v.doubleValue!;
+      return Number.isFinite(d) ? d : String(d);
+    }
+    case "arrayValue":
+      return (v.arrayValue!.values ?? []).map(anyValueToJs);
+    case "kvlistValue":
+      return attributesToRecord(v.kvlistValue!.values);
+    case "bytesValue":
+      return base64(v.bytesValue!);
+    default:
+      return null;
   }
-  if (v.doubleValue !== null && v.doubleValue !== undefined) {
-    // JSON has no NaN/Infinity; keep them readable instead of turning them into null.
-    return Number.isFinite(v.doubleValue) ? v.doubleValue : String(v.doubleValue);
-  }
-  if (v.arrayValue) return v.arrayValue.values.map(anyValueToJs);
-  if (v.kvlistValue) return attributesToRecord(v.kvlistValue.values);
-  if (v.bytesValue) return base64(v.bytesValue);
-  return null;
 }
 
 /** Attributes as a plain object (`anyValueToJs` per value); a repeated key keeps the last one. */
