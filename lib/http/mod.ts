@@ -3,3 +3,4 @@
  * @module
  */
 export * from "./auth.ts";
+export * from "./rate_limit.ts";
