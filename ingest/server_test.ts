@@ -480,11 +480,11 @@ Deno.test("/metrics counts requests by signal, tenant and code", async () => {
     const text = await h.metricsText();
     assert.match(
       text,
-      /obstack_ingest_requests_total\{code="200",signal="logs",tenant="tenant-a"\} 1/,
+      /obstack_ingest_requests_total\{signal="logs",tenant="tenant-a",code="200"\} 1/,
     );
     assert.match(
       text,
-      /obstack_ingest_records_total\{outcome="accepted",signal="logs",tenant="tenant-a"\} 2/,
+      /obstack_ingest_records_total\{signal="logs",tenant="tenant-a",outcome="accepted"\} 2/,
     );
   } finally {
     await h.close();
