@@ -42,8 +42,9 @@ function validRate(name: string, v: number | undefined): number {
 }
 
 /**
- * Creates a limiter. A tenant's own limit (from the tenants file) wins over the default;
- * a limit of 0 means unlimited. Limits changed by a tenants-file reload apply on the next call.
+ * Creates a limiter. A tenant's own limit (from the tenants file) wins over the default; a
+ * tenant limit that is absent or 0 falls back to the default, and a default of 0 means
+ * unlimited. Limits changed by a tenants-file reload apply from the next call on.
  *
  * A request larger than a whole bucket is admitted when the bucket is full and leaves it in
  * debt, so a big (but allowed by the body limit) request is throttled rather than refused forever.
