@@ -105,8 +105,10 @@ export async function createKafkaProducer(
     throw new KafkaRequestError("createKafkaProducer: timeoutMs must be a number ≥ 100");
   }
   const maxBatchBytes = config.maxRecordBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
-  if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes < 1024) {
-    throw new KafkaRequestError("createKafkaProducer: maxRecordBytes must be an integer ≥ 1024");
+  if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes < 2 * RECORD_BATCH_OVERHEAD) {
+    throw new KafkaRequestError(
+      `createKafkaProducer: maxRecordBytes must be an integer ≥ ${2 * RECORD_BATCH_OVERHEAD}`,
+    );
   }
   const log = config.logger ?? silentLogger;
   const timeoutMs = config.timeoutMs;

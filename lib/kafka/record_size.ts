@@ -11,10 +11,14 @@ import type { OutRecord } from "./contract.ts";
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 /**
- * Fixed overhead of one record batch (v2 header) in bytes. A record batch, not a record, is what
- * `max.message.bytes` limits; with one record per batch the record may be this much smaller.
+ * Bytes to keep free in a record batch besides its records: the 61-byte v2 batch header plus
+ * room for the framing a codec adds to incompressible data. Measured with the client library's
+ * own encoder on random bytes (see record_size_test.ts): gzip adds up to 0.031 % (2.5 KB on
+ * 8 MB), snappy 0.005 %, zstd 0.003 %, lz4 < 40 B. So a record of at most
+ * `max.message.bytes − RECORD_BATCH_OVERHEAD` (by {@linkcode estimateRecordBytes}) always fits,
+ * for topic limits up to 12 MiB.
  */
-export const RECORD_BATCH_OVERHEAD = 61;
+export const RECORD_BATCH_OVERHEAD = 4096;
 
 /**
  * Upper estimate of the bytes one record adds to a record batch (v2 record format: length,
