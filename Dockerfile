@@ -15,7 +15,7 @@ WORKDIR /src
 COPY . .
 RUN deno task build
 
-FROM debian:bookworm-slim AS runtime
+FROM debian:12.12-slim AS runtime
 # curl: for the compose health checks. ca-certificates: for https backends.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
