@@ -6,6 +6,16 @@
  */
 import type Long from "long";
 import { CodecError } from "../codec_error.ts";
+import { protoRoot } from "../proto.ts";
+import { type MessageInfo, messageInfo } from "../_schema.ts";
+import { validateMessage, type WalkCounts, type WalkOptions } from "../_validate.ts";
+import { ByteSink, concatBytes, Cursor, LEN, lenFieldSize, plainBytes, readTag } from "../_wire.ts";
+import {
+  type LabelRef,
+  normalizeLabels,
+  TENANT_LABEL_BYTES,
+  tenantInsertIndex,
+} from "./_labels.ts";
 
 /** `prometheus.Label`. */
 export interface LabelV1 {
@@ -85,22 +95,200 @@ export interface RemoteWriteStampResult {
   exemplars: number;
 }
 
-/** Strictly decodes a (decompressed) remote write 1.0 `WriteRequest`. */
-export function decodeWriteRequestV1(_bytes: Uint8Array): WriteRequestV1 {
-  throw new CodecError("unsupported", "decodeWriteRequestV1: in progress");
+interface V1Schema {
+  request: ReturnType<ReturnType<typeof protoRoot>["lookupType"]>;
+  requestInfo: MessageInfo;
+  series: MessageInfo;
+  walk: WalkOptions;
+  names: { sample: string; histogram: string; exemplar: string };
+}
+
+let schema: V1Schema | undefined;
+
+function v1(): V1Schema {
+  if (schema) return schema;
+  const root = protoRoot();
+  const t = (n: string) => messageInfo(root.lookupType(n));
+  const sample = t("prometheus.Sample");
+  const histogram = t("prometheus.Histogram");
+  const exemplar = t("prometheus.Exemplar");
+  schema = {
+    request: root.lookupType("prometheus.WriteRequest"),
+    requestInfo: t("prometheus.WriteRequest"),
+    series: t("prometheus.TimeSeries"),
+    walk: { count: new Set([sample, histogram, exemplar]), anyValue: null },
+    names: { sample: sample.fullName, histogram: histogram.fullName, exemplar: exemplar.fullName },
+  };
+  return schema;
+}
+
+/**
+ * Strictly decodes a (decompressed) remote write 1.0 `WriteRequest`: malformed wire data,
+ * wrong wire types and invalid UTF-8 are `CodecError("invalid")`. Label rules are not
+ * judged here (see {@linkcode stampRemoteWriteV1}).
+ */
+export function decodeWriteRequestV1(bytes: Uint8Array): WriteRequestV1 {
+  const s = v1();
+  validateMessage(s.requestInfo, bytes, 0, bytes.length, s.walk, {});
+  return s.request.decode(bytes) as unknown as WriteRequestV1;
 }
 
 /** Encodes a remote write 1.0 `WriteRequest` (uncompressed protobuf). */
-export function encodeWriteRequestV1(_msg: WriteRequestV1): Uint8Array {
-  throw new CodecError("unsupported", "encodeWriteRequestV1: in progress");
+export function encodeWriteRequestV1(msg: WriteRequestV1): Uint8Array {
+  return plainBytes(v1().request.encode(msg).finish());
 }
 
-/** Sets the `tenant_id` label of every series (client value removed, labels sorted). */
-export function stampRemoteWriteV1(_bytes: Uint8Array, _tenantId: string): RemoteWriteStampResult {
-  throw new CodecError("unsupported", "stampRemoteWriteV1: in progress");
+const TAG_1_LEN = (1 << 3) | LEN;
+const TAG_2_LEN = (2 << 3) | LEN;
+
+/** Encoded `labels` field (TimeSeries field 1) of one label. */
+function labelFieldSize(nameLen: number, valueLen: number): number {
+  return lenFieldSize(1, lenFieldSize(1, nameLen) + lenFieldSize(2, valueLen));
 }
 
-/** Splits a `WriteRequest` by series into requests of at most `maxBytes`. */
-export function splitRemoteWriteV1(_bytes: Uint8Array, _maxBytes: number): Uint8Array[] {
-  throw new CodecError("unsupported", "splitRemoteWriteV1: in progress");
+function writeLabel(sink: ByteSink, l: LabelRef): void {
+  const n = l.ne - l.ns;
+  const v = l.ve - l.vs;
+  sink.lenHeader(1, lenFieldSize(1, n) + lenFieldSize(2, v));
+  sink.lenHeader(1, n);
+  sink.bytes(l.nb, l.ns, l.ne);
+  sink.lenHeader(2, v);
+  sink.bytes(l.vb, l.vs, l.ve);
+}
+
+/**
+ * Validates a (decompressed) `WriteRequest` and stamps every series with
+ * `tenant_id=<tenantId>`: any client `tenant_id` label is removed, labels come out sorted by
+ * name (byte order) as the remote write 1.0 specification requires, labels with an empty
+ * value are dropped (equivalent to absent), and a series without `__name__`, with an empty
+ * label name or with a duplicate label name is `CodecError("invalid")`. Unsorted input is
+ * accepted and sorted, not refused — sorting does not change the series' identity, and
+ * Prometheus' own receiver accepts it too.
+ *
+ * Wire-level: only the `labels` of each series are rewritten; samples, exemplars, histograms
+ * and metadata are copied byte for byte.
+ */
+export function stampRemoteWriteV1(bytes: Uint8Array, tenantId: string): RemoteWriteStampResult {
+  const s = v1();
+  const tenantValue = new TextEncoder().encode(tenantId);
+  const tenantLabel: LabelRef = {
+    nb: TENANT_LABEL_BYTES,
+    ns: 0,
+    ne: TENANT_LABEL_BYTES.length,
+    vb: tenantValue,
+    vs: 0,
+    ve: tenantValue.length,
+    tag: 0,
+    tag2: 0,
+  };
+  const counts: WalkCounts = {};
+  const sink = new ByteSink(bytes.length + 1024);
+  const c = new Cursor(bytes);
+  let series = 0;
+  while (c.pos < c.end) {
+    const fs = c.pos;
+    const tag = readTag(c);
+    if (tag !== TAG_1_LEN) {
+      // metadata (3) and anything unknown: validate by schema, copy verbatim.
+      c.skipPayload(tag & 7);
+      validateMessage(s.requestInfo, bytes, fs, c.pos, s.walk, counts);
+      sink.bytes(bytes, fs, c.pos);
+      continue;
+    }
+    const len = c.length();
+    const ss = c.pos;
+    const se = ss + len;
+    c.pos = se;
+    validateMessage(s.series, bytes, ss, se, s.walk, counts);
+    const labels: LabelRef[] = [];
+    const others: number[] = [];
+    let othersLen = 0;
+    const sc = new Cursor(bytes, ss, se);
+    while (sc.pos < se) {
+      const ofs = sc.pos;
+      const t = readTag(sc);
+      if (t === TAG_1_LEN) {
+        const ll = sc.length();
+        labels.push(parseLabel(bytes, sc.pos, sc.pos + ll));
+        sc.pos += ll;
+      } else {
+        sc.skipPayload(t & 7);
+        others.push(ofs, sc.pos);
+        othersLen += sc.pos - ofs;
+      }
+    }
+    const sorted = normalizeLabels(labels, series);
+    sorted.splice(tenantInsertIndex(sorted), 0, tenantLabel);
+    let seriesLen = othersLen;
+    for (const l of sorted) seriesLen += labelFieldSize(l.ne - l.ns, l.ve - l.vs);
+    sink.lenHeader(1, seriesLen);
+    for (const l of sorted) writeLabel(sink, l);
+    for (let i = 0; i < others.length; i += 2) sink.bytes(bytes, others[i]!, others[i + 1]!);
+    series++;
+  }
+  return {
+    bytes: sink.result(),
+    series,
+    samples: counts[s.names.sample] ?? 0,
+    histograms: counts[s.names.histogram] ?? 0,
+    exemplars: counts[s.names.exemplar] ?? 0,
+  };
+}
+
+/** Name and value ranges of an encoded Label (last occurrence of each field wins). */
+function parseLabel(buf: Uint8Array, s: number, e: number): LabelRef {
+  const l: LabelRef = { nb: buf, ns: 0, ne: 0, vb: buf, vs: 0, ve: 0, tag: 0, tag2: 0 };
+  const c = new Cursor(buf, s, e);
+  while (c.pos < e) {
+    const t = readTag(c);
+    if (t === TAG_1_LEN || t === TAG_2_LEN) {
+      const n = c.length();
+      if (t === TAG_1_LEN) [l.ns, l.ne] = [c.pos, c.pos + n];
+      else [l.vs, l.ve] = [c.pos, c.pos + n];
+      c.pos += n;
+    } else {
+      c.skipPayload(t & 7);
+    }
+  }
+  return l;
+}
+
+/**
+ * Splits a `WriteRequest` into requests of at most `maxBytes`, by whole series (bytes
+ * copied, never re-encoded). Metadata entries go first, so they land in the first
+ * chunk(s). `CodecError("too_large")` only when one series (or metadata entry) alone is
+ * larger than `maxBytes`.
+ */
+export function splitRemoteWriteV1(bytes: Uint8Array, maxBytes: number): Uint8Array[] {
+  if (!(maxBytes > 0)) throw new RangeError("splitRemoteWriteV1: maxBytes must be positive");
+  if (bytes.length <= maxBytes) return [bytes];
+  const first: Uint8Array[] = [];
+  const series: Uint8Array[] = [];
+  const c = new Cursor(bytes);
+  while (c.pos < c.end) {
+    const fs = c.pos;
+    const tag = readTag(c);
+    c.skipPayload(tag & 7);
+    (tag === TAG_1_LEN ? series : first).push(bytes.subarray(fs, c.pos));
+  }
+  const out: Uint8Array[] = [];
+  let cur: Uint8Array[] = [];
+  let curLen = 0;
+  for (const entry of [...first, ...series]) {
+    if (entry.length > maxBytes) {
+      throw new CodecError(
+        "too_large",
+        `a single series of ${entry.length} bytes exceeds the limit of ${maxBytes} bytes`,
+      );
+    }
+    if (curLen + entry.length > maxBytes) {
+      out.push(concatBytes(cur));
+      cur = [];
+      curLen = 0;
+    }
+    cur.push(entry);
+    curLen += entry.length;
+  }
+  if (cur.length > 0) out.push(concatBytes(cur));
+  return out;
 }
