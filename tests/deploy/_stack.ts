@@ -88,22 +88,24 @@ export function varRefs(value: string): VarRef[] {
  * `${VAR:?err}` and `$$`; throws on a missing required variable.
  */
 export function interpolate(value: string, env: Record<string, string | undefined>): string {
-  const replaced = value.replace(/\$\$/g, "\u0000").replace(
-    VAR_REF,
-    (_all, name: string, dashOp?: string, dflt?: string, qOp?: string, msg?: string) => {
-      const v = env[name];
-      if (dashOp === ":-") return v === undefined || v === "" ? dflt ?? "" : v;
-      if (dashOp === "-") return v === undefined ? dflt ?? "" : v;
-      if (qOp !== undefined) {
-        if (v === undefined || (qOp === ":?" && v === "")) {
-          throw new Error(`required variable ${name} is missing: ${msg}`);
+  const parts = value.split("$$").map((part) =>
+    part.replace(
+      VAR_REF,
+      (_all, name: string, dashOp?: string, dflt?: string, qOp?: string, msg?: string) => {
+        const v = env[name];
+        if (dashOp === ":-") return v === undefined || v === "" ? dflt ?? "" : v;
+        if (dashOp === "-") return v === undefined ? dflt ?? "" : v;
+        if (qOp !== undefined) {
+          if (v === undefined || (qOp === ":?" && v === "")) {
+            throw new Error(`required variable ${name} is missing: ${msg}`);
+          }
+          return v;
         }
-        return v;
-      }
-      return v ?? "";
-    },
+        return v ?? "";
+      },
+    )
   );
-  return replaced.replace(/\u0000/g, "$");
+  return parts.join("$");
 }
 
 /** Every string in a parsed YAML value (deep), for scanning. */

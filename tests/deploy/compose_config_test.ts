@@ -53,7 +53,7 @@ Deno.test("docker-compose config -q rejects a compose file with an error (the ch
   const text = await Deno.readTextFile(`${ROOT}/compose.yaml`);
   // A dependency on a service that does not exist: docker-compose must refuse it.
   const broken = text.replace(
-    /(\n  ingest:\n(?:.*\n)*?    depends_on:\n)/,
+    /(\n {2}ingest:\n(?:.*\n)*? {4}depends_on:\n)/,
     "$1      no-such-service:\n        condition: service_healthy\n",
   );
   assert.notEqual(broken, text, "the mutation did not apply");
