@@ -50,6 +50,9 @@ export interface PromHistogram {
   negativeDeltas: number[];
   positiveSpans: PromBucketSpan[];
   positiveDeltas: number[];
+  /** Absolute bucket counts of float histograms (remote-write input only). */
+  negativeCounts?: number[];
+  positiveCounts?: number[];
   /** 0 = UNKNOWN, 1 = YES, 2 = NO, 3 = GAUGE. */
   resetHint: number;
   timestamp: number;
