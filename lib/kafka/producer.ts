@@ -19,7 +19,7 @@ import { Producer, stringSerializer } from "@platformatic/kafka";
 import type { OutRecord } from "./contract.ts";
 import { KafkaRequestError, KafkaUnavailableError } from "./errors.ts";
 import { type KafkaLogger, silentLogger } from "./_logger.ts";
-import { describeError, toKafkaError } from "./_errors.ts";
+import { apiErrorIds, describeError, toKafkaError } from "./_errors.ts";
 import { parseBrokers } from "./_brokers.ts";
 import {
   estimateRecordBytes,
@@ -145,6 +145,30 @@ export async function createKafkaProducer(
   let closed = false;
   let drained: (() => void) | null = null;
 
+  // The library's send() to a topic that does not exist waits for ever (INFRA.md). So the first
+  // send to each topic checks that the topic exists: a missing topic is a configuration error
+  // (KafkaRequestError), not a reason to answer 503 for ever.
+  const verifiedTopics = new Set<string>();
+  const verifying = new Map<string, Promise<void>>();
+  const verifyTopic = (topic: string): Promise<void> => {
+    let p = verifying.get(topic);
+    if (!p) {
+      p = lib.metadata({ topics: [topic], retries: 1 }).then(
+        () => {
+          verifiedTopics.add(topic);
+        },
+        (e: unknown) => {
+          if (apiErrorIds(e).length === 0 && /unknown topic/i.test(describeError(e))) {
+            throw new KafkaRequestError(`Kafka topic ${topic} does not exist`, { cause: e });
+          }
+          throw e;
+        },
+      ).finally(() => verifying.delete(topic));
+      verifying.set(topic, p);
+    }
+    return p;
+  };
+
   const settle = (c: Caller, error?: Error) => {
     if (c.settled) return;
     c.settled = true;
@@ -266,11 +290,24 @@ export async function createKafkaProducer(
           timer: undefined,
         };
         caller.timer = setTimeout(() => onDeadline(caller), timeoutMs);
-        for (const p of parts) {
-          p.caller = caller;
-          queue.push(p);
+        const enqueue = () => {
+          if (caller.settled) return;
+          for (const p of parts) {
+            p.caller = caller;
+            queue.push(p);
+          }
+          pump();
+        };
+        const unverified = [...new Set(records.map((r) => r.topic))].filter((t) =>
+          !verifiedTopics.has(t)
+        );
+        if (unverified.length === 0) enqueue();
+        else {
+          Promise.all(unverified.map(verifyTopic)).then(
+            enqueue,
+            (e) => settle(caller, toKafkaError(e, "publish")),
+          );
         }
-        pump();
       });
     },
 
