@@ -139,7 +139,9 @@ async function runGo(
       const text = await Deno.readTextFile(logPath);
       const tail = text.trimEnd().split("\n").slice(-30).join("\n");
       throw new Error(
-        `gobuild: ${module}: go ${args.join(" ")} failed (exit ${status.code}); log ${logPath}:\n${tail}`,
+        `gobuild: ${module}: go ${
+          args.join(" ")
+        } failed (exit ${status.code}); log ${logPath}:\n${tail}`,
       );
     }
   } finally {

@@ -120,7 +120,9 @@ export interface KafkaOptions {
 }
 
 /** server.properties for a single combined broker+controller node. */
-export function kafkaServerProperties(o: { port: number; controllerPort: number; logDirs: string }) {
+export function kafkaServerProperties(
+  o: { port: number; controllerPort: number; logDirs: string },
+) {
   return [
     "process.roles=broker,controller",
     "node.id=1",

@@ -151,7 +151,11 @@ export async function startOpenSearch(opts: OpenSearchOptions): Promise<Componen
   const asRoot = Deno.uid() === 0;
   if (asRoot) {
     for (const sub of ["config", "data", "logs", "tmp", "run"]) {
-      await run("opensearch", "chown", ["-R", `${OPENSEARCH_USER}:${OPENSEARCH_USER}`, `${dir}/${sub}`]);
+      await run("opensearch", "chown", [
+        "-R",
+        `${OPENSEARCH_USER}:${OPENSEARCH_USER}`,
+        `${dir}/${sub}`,
+      ]);
     }
     // The instance folder itself (and e.g. a 0700 temp dir above it) must be traversable.
     await Deno.chmod(dir, 0o755);
@@ -171,7 +175,9 @@ export async function startOpenSearch(opts: OpenSearchOptions): Promise<Componen
   return await spawnComponent({
     name: "opensearch",
     cmd: asRoot ? "runuser" : "env",
-    args: asRoot ? ["-u", OPENSEARCH_USER, "--", "env", ...envArgs, ...launch] : [...envArgs, ...launch],
+    args: asRoot
+      ? ["-u", OPENSEARCH_USER, "--", "env", ...envArgs, ...launch]
+      : [...envArgs, ...launch],
     cwd: dir,
     logFile: opts.logFile,
     pidFile: opts.pidFile,

@@ -49,3 +49,17 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
   }
   return true;
 }
+
+/**
+ * Whether the process' command line contains one of `needles` (e.g. the state folder), so a
+ * stale pid file whose pid was recycled by an unrelated process is never signalled.
+ */
+export function pidMatches(pid: number, needles: string[]): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
+    return needles.some((n) => cmdline.includes(n));
+  } catch {
+    return false;
+  }
+}

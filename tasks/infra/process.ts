@@ -213,7 +213,13 @@ export async function spawnComponent(opts: SpawnOptions): Promise<Component> {
   // `exec` so the shell is replaced: the spawned pid is the command itself. The redirection is
   // done by the OS, so the log keeps growing after this Deno process exits.
   const child = new Deno.Command("sh", {
-    args: ["-c", 'exec "$@" >>"$OBSTACK_COMPONENT_LOG" 2>&1 </dev/null', "sh", opts.cmd, ...opts.args],
+    args: [
+      "-c",
+      'exec "$@" >>"$OBSTACK_COMPONENT_LOG" 2>&1 </dev/null',
+      "sh",
+      opts.cmd,
+      ...opts.args,
+    ],
     cwd: opts.cwd,
     env: { ...opts.env, OBSTACK_COMPONENT_LOG: opts.logFile },
     detached: true,
