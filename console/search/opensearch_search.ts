@@ -127,8 +127,16 @@ function flatten(obj: unknown, prefix: string, out: Record<string, string>, dept
   }
 }
 
-/** Builds the `_search` body (exported for tests). */
-export function searchBody(q: SearchQuery, timeField: string): Record<string, unknown> {
+/**
+ * Builds the `_search` body (exported for tests). Besides the user's query it filters on the
+ * `tenant_id` keyword the forwarder writes into every document: a second fence behind the
+ * index names.
+ */
+export function searchBody(
+  q: SearchQuery,
+  timeField: string,
+  tenantId: string,
+): Record<string, unknown> {
   const must = q.q.trim()
     ? [{
       simple_query_string: {
@@ -140,6 +148,7 @@ export function searchBody(q: SearchQuery, timeField: string): Record<string, un
     }]
     : [{ match_all: {} }];
   const filter: unknown[] = [
+    { term: { tenant_id: tenantId } },
     { range: { [timeField]: { gte: q.startMs, lte: q.endMs, format: "epoch_millis" } } },
     ...q.filters.map((f) => ({ match_phrase: { [f.field]: f.value } })),
   ];
@@ -217,7 +226,7 @@ export function createOpenSearchSearch(opts: OpenSearchSearchOptions): {
         method: "POST",
         path: `/${indices.join(",")}/_search`,
         params: { ignore_unavailable: "true", allow_no_indices: "true" },
-        body: searchBody(q, timeField),
+        body: searchBody(q, timeField, t.id),
       });
       const total = body?.hits?.total;
       const hits: SearchHit[] = [];

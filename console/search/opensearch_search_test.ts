@@ -28,18 +28,23 @@ Deno.test("tenantIndices() never produces a pattern that another tenant's index 
 
 Deno.test("searchBody() uses simple_query_string, phrase filters, time range and highlight markers", () => {
   // A JSON round trip gives an untyped view of the body for the assertions below.
-  const b = JSON.parse(JSON.stringify(searchBody({
-    q: "payment timeout",
-    filters: [{ field: "service.name", value: "checkout" }],
-    startMs: 1,
-    endMs: 2,
-    from: 20,
-    size: 10,
-  }, "@timestamp")));
+  const b = JSON.parse(JSON.stringify(searchBody(
+    {
+      q: "payment timeout",
+      filters: [{ field: "service.name", value: "checkout" }],
+      startMs: 1,
+      endMs: 2,
+      from: 20,
+      size: 10,
+    },
+    "@timestamp",
+    "acme",
+  )));
   assert.equal(b.from, 20);
   assert.equal(b.query.bool.must[0].simple_query_string.query, "payment timeout");
-  assert.deepEqual(b.query.bool.filter[1], { match_phrase: { "service.name": "checkout" } });
-  assert.equal(b.query.bool.filter[0].range["@timestamp"].gte, 1);
+  assert.deepEqual(b.query.bool.filter[0], { term: { tenant_id: "acme" } });
+  assert.deepEqual(b.query.bool.filter[2], { match_phrase: { "service.name": "checkout" } });
+  assert.equal(b.query.bool.filter[1].range["@timestamp"].gte, 1);
   assert.deepEqual(b.highlight.pre_tags, [HIGHLIGHT_START]);
 });
 

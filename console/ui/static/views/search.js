@@ -36,7 +36,7 @@ export function searchView(root, params) {
   const picker = rangePicker(params.get("range") ?? "24h", () => run(0));
   const field = h("input", {
     name: "filterField",
-    placeholder: "field (e.g. severity_text)",
+    placeholder: "field (e.g. level, service.name)",
     style: { width: "200px" },
   });
   const value = h("input", {
