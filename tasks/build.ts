@@ -9,7 +9,7 @@
  *   `deno compile` bakes it in) and answers `--version`; the build checks that it does.
  * - Permission flags are those of the service's own `deno task` (e.g. `"ingest": "deno run
  *   -A ingest/main.ts"`), so a binary runs with exactly what `deno task ingest` runs with.
- * - The `.proto` files are included (`--include proto`).
+ * - The `.proto` files are included (`--include proto`), and the console's web UI files.
  * - `deno compile` needs the Deno runtime for compiled programs (`denort`). Deno downloads it
  *   from its own website unless the `DENORT_BIN` environment variable gives its path (a
  *   `denort` of the same Deno version and target). When neither works the build stops with
@@ -65,6 +65,14 @@ export function parseRunTask(task: string): { flags: string[]; entry: string } {
   return { flags, entry: rest[entryAt]! };
 }
 
+/**
+ * Files a service reads at run time besides the `.proto` files (found relative to its
+ * modules, which `deno compile` keeps valid inside the binary): the console's web UI.
+ */
+export const EXTRA_INCLUDES: Partial<Record<ServiceName, string[]>> = {
+  console: ["console/ui/pages", "console/ui/static"],
+};
+
 /** The build plan of every service, from `deno.json` tasks. */
 export function serviceBuilds(
   tasks: Record<string, string> = denoJson.tasks,
@@ -73,7 +81,13 @@ export function serviceBuilds(
     const task = tasks[name];
     if (task === undefined) throw new Error(`deno.json has no "${name}" task`);
     const { flags, entry } = parseRunTask(task);
-    return { name, entry, binary: `obstack-${name}`, flags, includes: ["proto"] };
+    return {
+      name,
+      entry,
+      binary: `obstack-${name}`,
+      flags,
+      includes: ["proto", ...(EXTRA_INCLUDES[name] ?? [])],
+    };
   });
 }
 

@@ -44,7 +44,15 @@ Deno.test("serviceBuilds() compiles each service's deno task entry, with proto i
     assert.ok(args.join(" ").includes("--include proto"), "the .proto files are embedded");
     assert.equal(args.at(-1), p.entry);
     assert.ok(args.join(" ").includes(`--output /out/obstack-${p.name}`));
+    for (const inc of p.includes) {
+      assert.ok((await Deno.stat(`${ROOT}/${inc}`)).isDirectory, `${p.name}: ${inc} is missing`);
+    }
   }
+  // The console serves its UI from files: they must be inside its binary.
+  const con = plans.find((p) => p.name === "console")!;
+  assert.ok(
+    con.includes.includes("console/ui/pages") && con.includes.includes("console/ui/static"),
+  );
   assert.ok((await Deno.stat(`${ROOT}/proto`)).isDirectory);
 });
 

@@ -143,7 +143,7 @@ Deno.test({
   async fn() {
     const good = await runPrometheus(`${ROOT}/deploy/prometheus/prometheus.yml`);
     assert.ok(good.ready, good.log.slice(-2000));
-    for (const job of ["obstack-ingest", "obstack-forwarder", "obstack-console"]) {
+    for (const job of ["obstack-ingest", "obstack-forwarder"]) {
       assert.ok(good.body.includes(`job_name: ${job}`), `${job} not in the loaded config`);
     }
     assert.ok(good.body.includes("out_of_order_time_window: 10m"));
