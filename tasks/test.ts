@@ -104,6 +104,8 @@ async function countJunit(path: string) {
   }
   const cases = xml.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? [];
   for (const c of cases) {
+    // Steps are reported as cases named "parent > step"; the parent already carries their result.
+    if (/<testcase name="[^"]* &gt; /.test(c)) continue;
     if (/<failure\b/.test(c) || /<error\b/.test(c)) out.failed++;
     else if (/<skipped\b/.test(c)) out.skipped++;
     else out.passed++;
