@@ -11,7 +11,7 @@
 import { CodecError } from "./codec_error.ts";
 import type { FieldInfo, MessageInfo } from "./_schema.ts";
 import { isValidUtf8 } from "./_utf8.ts";
-import { Cursor, I32, I64, LEN, readTag, VARINT } from "./_wire.ts";
+import { Cursor, I32, I64, LEN, VARINT } from "./_wire.ts";
 
 /** OTLP bounds attribute nesting; deeper values are refused as a resource-exhaustion guard. */
 export const MAX_ANY_VALUE_DEPTH = 32;
@@ -38,12 +38,47 @@ export function validateMessage(
   opts: WalkOptions,
   counts: WalkCounts,
 ): void {
-  walk(info, new Cursor(buf, start, end), opts, counts, 0);
+  P = start;
+  walk(info, buf, end, opts, counts, 0);
+}
+
+// The walker keeps its position in one module-level variable instead of a cursor object per
+// nested message: it is the hot loop of ingest (every byte of every request passes here) and
+// avoiding an allocation per message roughly doubles its speed. It is synchronous, so the
+// shared variable cannot be observed half-way by anyone else.
+let P = 0;
+
+function truncated(): CodecError {
+  return new CodecError("invalid", "malformed protobuf: truncated data");
+}
+
+/** Reads a varint that must fit 32 bits, after its first byte `b` (≥ 0x80) was consumed. */
+function varint32Rest(buf: Uint8Array, end: number, b: number, what: string): number {
+  let result = b & 0x7f;
+  let shift = 7;
+  while (P < end) {
+    b = buf[P++]!;
+    if (shift === 28) {
+      if ((b & 0xf0) !== 0) break;
+      return (result + b * 0x10000000) >>> 0;
+    }
+    result |= (b & 0x7f) << shift;
+    if (b < 0x80) return result >>> 0;
+    shift += 7;
+  }
+  throw new CodecError("invalid", `malformed protobuf: bad ${what} varint`);
+}
+
+function skipVarint(buf: Uint8Array, end: number): void {
+  const limit = Math.min(end, P + 10);
+  while (P < limit) if (buf[P++]! < 0x80) return;
+  throw new CodecError("invalid", "malformed protobuf: truncated or overlong varint");
 }
 
 function walk(
   info: MessageInfo,
-  c: Cursor,
+  buf: Uint8Array,
+  end: number,
   opts: WalkOptions,
   counts: WalkCounts,
   anyDepth: number,
@@ -59,43 +94,62 @@ function walk(
   }
   if (opts.count.has(info)) counts[info.fullName] = (counts[info.fullName] ?? 0) + 1;
   const byNumber = info.byNumber;
-  const buf = c.buf;
-  const end = c.end;
-  while (c.pos < end) {
-    const tag = readTag(c);
+  while (P < end) {
+    let tag = buf[P++]!;
+    if (tag >= 0x80) tag = varint32Rest(buf, end, tag, "tag");
+    if (tag < 8) throw new CodecError("invalid", "malformed protobuf: field number 0");
     const wt = tag & 7;
     const f = byNumber[tag >>> 3];
-    if (f === undefined) {
-      c.skipPayload(wt);
-      continue;
-    }
-    if (wt === f.wire) {
-      if (wt === LEN) {
-        const len = c.length();
-        const s = c.pos;
-        c.pos = s + len;
-        if (f.kind === "string") {
-          if (!isValidUtf8(buf, s, s + len)) throw badUtf8(info, f);
-        } else if (f.kind === "message") {
-          const inner = new Cursor(buf, s, s + len);
-          walk(f.message!, inner, opts, counts, anyDepth);
+    switch (wt) {
+      case VARINT:
+        skipVarint(buf, end);
+        break;
+      case I64:
+        if ((P += 8) > end) throw truncated();
+        break;
+      case I32:
+        if ((P += 4) > end) throw truncated();
+        break;
+      case LEN: {
+        if (P >= end) throw truncated();
+        let len = buf[P++]!;
+        if (len >= 0x80) len = varint32Rest(buf, end, len, "length");
+        const s = P;
+        const e = s + len;
+        if (e > end) {
+          throw new CodecError(
+            "invalid",
+            "malformed protobuf: length runs past the end of the data",
+          );
         }
-      } else {
-        c.skipPayload(wt);
+        if (f !== undefined) {
+          if (f.wire === LEN) {
+            if (f.kind === "message") {
+              walk(f.message!, buf, e, opts, counts, anyDepth);
+            } else if (f.kind === "string" && !isValidUtf8(buf, s, e)) {
+              throw badUtf8(info, f);
+            }
+          } else if (f.packable) {
+            checkPacked(f, buf, s, e, info);
+          } else {
+            throw wrongWire(info, f, wt);
+          }
+        }
+        P = e;
+        continue;
       }
-    } else if (wt === LEN && f.packable) {
-      const len = c.length();
-      checkPacked(f, buf, c.pos, c.pos + len, info);
-      c.pos += len;
-    } else {
-      throw new CodecError(
-        "invalid",
-        `malformed protobuf: ${
-          shortName(info)
-        }.${f.protoName} has wire type ${wt}, expected ${f.wire}`,
-      );
+      default:
+        throw new CodecError("invalid", `malformed protobuf: unsupported wire type ${wt}`);
     }
+    if (f !== undefined && f.wire !== wt) throw wrongWire(info, f, wt);
   }
+}
+
+function wrongWire(info: MessageInfo, f: FieldInfo, wt: number): CodecError {
+  return new CodecError(
+    "invalid",
+    `malformed protobuf: ${shortName(info)}.${f.protoName} has wire type ${wt}, expected ${f.wire}`,
+  );
 }
 
 function checkPacked(f: FieldInfo, buf: Uint8Array, s: number, e: number, info: MessageInfo) {
