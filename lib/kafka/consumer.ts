@@ -96,6 +96,11 @@ export interface KafkaConsumer {
   lag(): Promise<Record<string, number>>;
   /** The partitions currently assigned to this member. */
   assignment(): { topic: string; partition: number }[];
+  /**
+   * True when this member is in the group (heartbeating) and a metadata request to the brokers
+   * succeeds within `timeoutMs` — what the forwarder's `/readyz` reports.
+   */
+  ready(timeoutMs: number): Promise<boolean>;
   /** Stops fetching and leaves the group (its partitions move to the other members at once). */
   close(): Promise<void>;
 }
@@ -201,6 +206,8 @@ export async function createKafkaConsumer(config: KafkaConsumerConfig): Promise<
     syncAssignment(memberChanged);
     log.info("kafka consumer joined group", {
       group: config.groupId,
+      member: payload.memberId,
+      memberChanged,
       generation: payload.generationId,
       assignment: [...owned.keys()],
     });
@@ -440,6 +447,10 @@ export async function createKafkaConsumer(config: KafkaConsumerConfig): Promise<
         if (ids.some((id) => REJOIN_ERRORS.includes(id)) && attempt === 0) {
           // The group is rebalancing or our generation is stale. If the partition stays ours
           // across the rebalance, the commit is still ours to make with the new generation.
+          log.warn("kafka commit refused by the group, waiting for it to settle", {
+            partition: key,
+            errors: ids,
+          });
           if (!rebalancing && !joining && !needJoin) {
             rebalancing = true;
             needJoin = ids.includes("UNKNOWN_MEMBER_ID") || ids.includes("ILLEGAL_GENERATION");
@@ -544,6 +555,20 @@ export async function createKafkaConsumer(config: KafkaConsumerConfig): Promise<
 
     assignment() {
       return [...owned.values()].map((s) => ({ topic: s.topic, partition: s.partition }));
+    },
+
+    async ready(timeoutMs: number): Promise<boolean> {
+      if (closing || !consumer.isActive()) return false;
+      try {
+        await withDeadline(
+          consumer.metadata({ topics: [], forceUpdate: true, retries: 0 }),
+          timeoutMs,
+          () => new KafkaUnavailableError("metadata request timed out"),
+        );
+        return true;
+      } catch {
+        return false;
+      }
     },
 
     async close(): Promise<void> {
