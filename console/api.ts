@@ -9,7 +9,7 @@ import type { Logger } from "../lib/log/mod.ts";
 import { json } from "./http/respond.ts";
 import type { LogReader } from "./logs/log_reader.ts";
 import type { PrometheusReader } from "./metrics/prometheus_reader.ts";
-import { intParam, stringParam, windowParams } from "./params.ts";
+import { intParam, stringParam, timeParam, windowParams } from "./params.ts";
 import type { FieldFilter, SearchQuery, SearchResult } from "./search/opensearch_search.ts";
 import type { TenantScope, TraceReader, TraceView } from "./traces/trace_reader.ts";
 import { TENANT_LABEL } from "./promql/mod.ts";
@@ -97,7 +97,7 @@ export function createQueryApi(deps: QueryApiDeps): QueryApi {
     if (path === "/api/metrics/query") {
       const query = stringParam(url, "query", 16_384);
       if (!query) throw badRequest("query is required");
-      const time = intParam(url, "time", now(), 0, 8.64e15);
+      const time = timeParam(url, "time", now());
       return json(await deps.prometheus.query(tenant, query, time));
     }
     if (path === "/api/metrics/names") {

@@ -13,6 +13,13 @@ import type { TenantScope } from "../traces/trace_reader.ts";
 export interface PrometheusReaderOptions {
   /** Prometheus base URL, e.g. `http://127.0.0.1:9090`. */
   url: string;
+  /**
+   * Also have Prometheus itself parse every scoped query (`/api/v1/parse_query`) and check its
+   * syntax tree before running it, so no difference between the console's parser and
+   * Prometheus' can unscope a selector. Default true; stores without that endpoint (404) are
+   * remembered and then only the console's parser is used.
+   */
+  verifyWithServer?: boolean;
   /** Time limit of one request in ms. */
   timeoutMs?: number;
   /** Injectable fetch (tests). */
@@ -98,6 +105,36 @@ function onlyTenant(t: TenantScope, data: { resultType: string; result: unknown 
   });
 }
 
+/**
+ * Checks Prometheus' own syntax tree of a scoped query: every vector and matrix selector carries
+ * `tenant_id="<tenant>"` exactly once and no other matcher on `tenant_id`; `info()` is absent.
+ * Returns the problem, or null when the tree is safe.
+ */
+export function checkScopedAst(ast: unknown, tenantId: string): string | null {
+  const stack: unknown[] = [ast];
+  while (stack.length) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      stack.push(...node);
+      continue;
+    }
+    if (!node || typeof node !== "object") continue;
+    const o = node as Record<string, unknown>;
+    if (o.type === "vectorSelector" || o.type === "matrixSelector") {
+      const ms = Array.isArray(o.matchers) ? o.matchers as Record<string, unknown>[] : [];
+      const own = ms.filter((m) => m.name === TENANT_LABEL);
+      if (own.length !== 1 || own[0]!.type !== "=" || own[0]!.value !== tenantId) {
+        return "a selector is not scoped to your tenant";
+      }
+    }
+    if (o.type === "call" && (o.func as { name?: unknown } | undefined)?.name === "info") {
+      return "info() is not allowed";
+    }
+    for (const v of Object.values(o)) if (v && typeof v === "object") stack.push(v);
+  }
+  return null;
+}
+
 function validWindow(startMs: number, endMs: number): void {
   if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || endMs <= startMs) {
     throw badRequest("the time range must have start before end");
@@ -128,11 +165,31 @@ export function createPrometheusReader(opts: PrometheusReaderOptions): Prometheu
     error?: string;
   };
   const secs = (ms: number) => (ms / 1000).toFixed(3);
+  let serverCheck = opts.verifyWithServer ?? true;
+
+  /** Rewrites, then (when available) lets Prometheus parse the result and checks its tree. */
+  const scopeVerified = async (t: TenantScope, query: string): Promise<string> => {
+    const scoped = scope(t, query);
+    if (!serverCheck) return scoped;
+    const r = await up.request({
+      method: "POST",
+      path: "/api/v1/parse_query",
+      params: { query: scoped },
+      passStatus: [404, 405],
+    });
+    if (r.status === 404 || r.status === 405) {
+      serverCheck = false; // this store has no parse endpoint (e.g. older Prometheus)
+      return scoped;
+    }
+    const problem = checkScopedAst(JSON.parse(r.text)?.data, t.id);
+    if (problem) throw badRequest(`query refused: ${problem}`);
+    return scoped;
+  };
 
   return {
     async queryRange(t, q) {
       validWindow(q.startMs, q.endMs);
-      const scoped = scope(t, q.query);
+      const scoped = await scopeVerified(t, q.query);
       const step = chooseStep(q.startMs, q.endMs, q.stepSeconds);
       const { body } = await up.json<Api>({
         path: "/api/v1/query_range",
@@ -148,7 +205,7 @@ export function createPrometheusReader(opts: PrometheusReaderOptions): Prometheu
       };
     },
     async query(t, query, timeMs) {
-      const scoped = scope(t, query);
+      const scoped = await scopeVerified(t, query);
       const { body } = await up.json<Api>({
         path: "/api/v1/query",
         params: { query: scoped, time: secs(timeMs) },

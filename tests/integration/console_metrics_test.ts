@@ -118,7 +118,7 @@ Deno.test({
         `/api/metrics/query?query=${encodeURIComponent(`{__name__=~"${m}.*"}`)}&time=${now}`,
         ca,
       );
-      assert.equal(inst.status, 200);
+      assert.equal(inst.status, 200, JSON.stringify(inst.body));
       assert.ok((inst.body.result as Series[]).every((s) => s.metric.tenant_id === a.id));
     } finally {
       await c.cleanup();
