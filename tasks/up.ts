@@ -19,11 +19,14 @@ import { ensureGoBinaries } from "./infra/gobuild.ts";
 import { ensureKafka } from "./infra/kafka.ts";
 import { ensureOpenSearch, ensureOpenSearchUser } from "./infra/opensearch.ts";
 import { formatDuration, say } from "./infra/progress.ts";
+import { tcpOpen } from "./infra/process.ts";
 import {
+  componentPorts,
   jaegerConfiguredTenants,
   runningPid,
   serviceEntry,
   SERVICES,
+  STACK_COMPONENTS,
   type StackComponent,
   type StackLayout,
   stackLayout,
@@ -164,11 +167,34 @@ async function createTopics(l: StackLayout): Promise<void> {
   say("kafka", `topics ready: ${topics.map((t) => t.name).join(", ")}`);
 }
 
+/**
+ * Fails at once (not after a 15-minute build) when a port of a component that is not running
+ * yet is taken by something else.
+ */
+async function preflightPorts(l: StackLayout): Promise<void> {
+  const clashes: string[] = [];
+  for (const name of STACK_COMPONENTS) {
+    if (runningPid(l, name) !== undefined) continue;
+    if (SERVICES.includes(name) && !(await serviceEntry(l, name))) continue;
+    for (const port of componentPorts(name, l.ports)) {
+      if (await tcpOpen("127.0.0.1", port)) clashes.push(`${name} needs port ${port}`);
+    }
+  }
+  if (clashes.length > 0) {
+    throw new Error(
+      `ports already in use by another program: ${
+        clashes.join("; ")
+      }. Stop it, or shift every port with OBSTACK_PORT_OFFSET (and use another OBSTACK_STATE_DIR).`,
+    );
+  }
+}
+
 /** Starts the native stack; returns the demo token. */
 export async function upNative(l: StackLayout): Promise<string> {
   const started = Date.now();
   for (const d of [l.runDir, l.logDir, l.dataDir]) await Deno.mkdir(d, { recursive: true });
   await Deno.writeTextFile(l.modeFile, "native\n");
+  await preflightPorts(l);
   const token = await ensureDemoTenant(l);
 
   // Downloads first (Kafka jars, OpenSearch) while the Go builds run one at a time; each

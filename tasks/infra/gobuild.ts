@@ -186,7 +186,7 @@ export async function ensureGoBinaries(module: GoModule): Promise<GoBinaries> {
     const done = await existing(module);
     if (!done) throw new Error(`gobuild: ${module}: binaries missing after build in ${dir}`);
     return done;
-  });
+  }, () => existing(module));
 }
 
 /** Env variable names under which the test bed exports each binary. */

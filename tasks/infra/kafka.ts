@@ -119,6 +119,19 @@ export interface KafkaOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A new KRaft cluster id, as `StorageTool random-uuid` makes it (16 random bytes, base64url
+ * without padding, never starting with "-"), without paying for a JVM start.
+ */
+export function kafkaClusterId(): string {
+  while (true) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const id = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+      .replace(/=+$/, "");
+    if (!id.startsWith("-") && bytes.some((b) => b !== 0)) return id;
+  }
+}
+
 /** server.properties for a single combined broker+controller node. */
 export function kafkaServerProperties(
   o: { port: number; controllerPort: number; logDirs: string },
@@ -183,12 +196,7 @@ export async function startKafka(opts: KafkaOptions): Promise<Component> {
   // Format only once: reformatting an existing log dir fails with "Invalid cluster.id".
   if (!(await Deno.stat(`${logDirs}/meta.properties`).then(() => true, () => false))) {
     say("kafka", `formatting storage in ${logDirs}`);
-    const cid = (await run("kafka", KAFKA_JAVA, [
-      "-cp",
-      kafkaClasspath(),
-      "kafka.tools.StorageTool",
-      "random-uuid",
-    ])).trim().split("\n").pop()!.trim();
+    const cid = kafkaClusterId();
     await run("kafka", KAFKA_JAVA, [
       `-Dlog4j2.configurationFile=${log4j}`,
       "-cp",

@@ -10,12 +10,15 @@ import { formatDuration, say } from "./progress.ts";
 
 /**
  * Runs `work` while holding the lock file at `path`, waiting (with a progress line every
- * 15 s) while another live process holds it.
+ * 15 s) while another live process holds it. While waiting, `done` (if given) is polled: when
+ * it yields a value (another process finished the same work) that value is returned without
+ * taking the lock, so a waiter is not held up by the holder's next, unrelated job.
  */
 export async function withFileLock<T>(
   path: string,
   component: string,
   work: () => Promise<T>,
+  done?: () => Promise<T | undefined>,
 ): Promise<T> {
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
   const started = Date.now();
@@ -38,6 +41,10 @@ export async function withFileLock<T>(
       } else if (!pidAlive(owner)) {
         await Deno.remove(path).catch(() => {});
         continue;
+      }
+      if (done) {
+        const result = await done();
+        if (result !== undefined) return result;
       }
       if (Date.now() - lastNote > 15_000) {
         lastNote = Date.now();
