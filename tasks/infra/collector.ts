@@ -57,6 +57,6 @@ export async function startCollector(opts: CollectorOptions): Promise<Component>
     ready: opts.ready ?? [{ logLine: "Everything is ready" }],
     timeoutMs: opts.timeoutMs ?? 30_000,
     ports: opts.ports,
-    endpoints: { config: configFile },
+    endpoints: {},
   });
 }

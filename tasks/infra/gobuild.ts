@@ -10,6 +10,7 @@
  */
 import { obstackCache, repoRoot } from "./cache.ts";
 import { withFileLock } from "./lock.ts";
+import { pidAlive } from "./pid.ts";
 import { formatDuration, say } from "./progress.ts";
 
 /** The three Go modules of `tools/`; they cannot share one go.mod (INFRA.md). */
@@ -149,6 +150,16 @@ async function runGo(
   }
 }
 
+/** Deletes half-built output folders (`<module>-<key>.tmp-<pid>`) of builds that were killed. */
+async function removeAbandonedBuilds(module: GoModule): Promise<void> {
+  const binRoot = `${obstackCache()}/bin`;
+  for await (const e of Deno.readDir(binRoot)) {
+    const m = e.name.match(/^(.+)-[0-9a-f]+\.tmp-(\d+)$/);
+    if (!e.isDirectory || !m || m[1] !== module || pidAlive(Number(m[2]))) continue;
+    await Deno.remove(`${binRoot}/${e.name}`, { recursive: true }).catch(() => {});
+  }
+}
+
 /**
  * Builds (if needed) and returns the binaries of one Go module. Idempotent: a module whose
  * content key already has binaries in the cache is not rebuilt. A machine-wide lock makes
@@ -163,6 +174,7 @@ export async function ensureGoBinaries(module: GoModule): Promise<GoBinaries> {
     const again = await existing(module);
     if (again) return again;
     const dir = await goBinDir(module);
+    await removeAbandonedBuilds(module);
     const tmp = `${dir}.tmp-${Deno.pid}`;
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     await Deno.mkdir(tmp, { recursive: true });

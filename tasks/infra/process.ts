@@ -262,8 +262,11 @@ export async function spawnComponent(opts: SpawnOptions): Promise<Component> {
     throw err;
   }
   const pid = currentPid();
-  const where = Object.values(opts.endpoints)[0] ?? "";
-  say(opts.name, `ready on ${where} (${formatDuration(Date.now() - started)}, pid ${pid})`);
+  const where = Object.values(opts.endpoints)[0];
+  say(
+    opts.name,
+    `ready${where ? ` on ${where}` : ""} (${formatDuration(Date.now() - started)}, pid ${pid})`,
+  );
   return { name: opts.name, pid, endpoints: opts.endpoints, logFile: opts.logFile, stop };
 }
 
