@@ -285,7 +285,7 @@ export function instructions(l: StackLayout, token: string, mode: "native" | "co
     `    -H 'Content-Type: application/json' \\`,
     `    -d '${body}'`,
     "",
-    "OpenTelemetry Collector exporter (named otlphttp before Collector v0.165, otlp_http since):",
+    "OpenTelemetry Collector exporter (otlphttp; Collector v0.165+ also names it otlp_http):",
     "",
     "  exporters:",
     "    otlphttp:",
