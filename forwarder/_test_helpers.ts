@@ -122,6 +122,7 @@ export function metricsPayload(
         attributes: [
           str("service.name", o.service),
           str("service.instance.id", "i-1"),
+          str("host.name", "node-1"),
           str("tenant_id", tenant),
         ],
       },
