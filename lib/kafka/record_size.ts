@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import type { OutRecord } from "./contract.ts";
 
 /** Kafka's default `max.message.bytes` / `message.max.bytes`. */
@@ -33,6 +32,15 @@ export function estimateRecordBytes(record: OutRecord): number {
   return bytes;
 }
 
+/** UTF-8 length of `s`; the loop is several times faster than Buffer.byteLength for short keys. */
 function utf8Length(s: string): number {
-  return Buffer.byteLength(s, "utf8");
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) i++, n += 2; // surrogate pair: 4 bytes for 2 units
+    else n += 2;
+  }
+  return n;
 }

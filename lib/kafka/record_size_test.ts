@@ -58,7 +58,11 @@ Deno.test("a record of max.message.bytes − RECORD_BATCH_OVERHEAD fits after an
 });
 
 Deno.test("estimateRecordBytes() counts multi-byte characters of key and headers", () => {
-  const a: OutRecord = { topic: "t", key: "a", value: new Uint8Array(1), headers: { h: "é" } };
-  const b: OutRecord = { topic: "t", key: "a", value: new Uint8Array(1), headers: { h: "e" } };
-  deepStrictEqual(estimateRecordBytes(a) - estimateRecordBytes(b), 1);
+  const size = (key: string, h: string) =>
+    estimateRecordBytes({ topic: "t", key, value: new Uint8Array(1), headers: { h } });
+  for (const s of ["é", "€", "日本語", "😀", "a😀b€é", "\ud800", "x\udc00y"]) {
+    const utf8 = new TextEncoder().encode(s).byteLength;
+    deepStrictEqual(size(s, "") - size("", ""), utf8, `key ${JSON.stringify(s)}`);
+    deepStrictEqual(size("", s) - size("", ""), utf8, `header ${JSON.stringify(s)}`);
+  }
 });
