@@ -60,9 +60,10 @@ export function seriesLabel(metric) {
  * Draws series [{ label, points: [[unixSeconds, value]] }] with gaps where samples are missing.
  * Returns a container with the SVG, a hover read-out and a legend.
  */
-export function lineChart(series, { startMs, endMs, stepSeconds }) {
+export function lineChart(series, { startMs, endMs, stepSeconds, width }) {
   const wrap = h("div", { class: "chart-wrap", style: { position: "relative" } });
-  const W = Math.max(480, wrap.clientWidth || 1100), H = 340;
+  // Drawn at the width it will be shown at, so text is never stretched.
+  const W = Math.max(480, Math.round(width || 1100)), H = 340;
   const m = { l: 64, r: 16, t: 12, b: 30 };
   const x0 = startMs / 1000, x1 = endMs / 1000;
   let lo = Infinity, hi = -Infinity;

@@ -153,6 +153,7 @@ export function metricsView(root, params) {
             startMs: range.start,
             endMs: range.end,
             stepSeconds: data.stepSeconds,
+            width: result.clientWidth - 34,
           }),
           scoped,
           ...warnings,
