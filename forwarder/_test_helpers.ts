@@ -412,3 +412,38 @@ export async function jaegerTrace(base: string, tenant: string, traceId: string)
   if (!res.ok) throw new Error(`jaeger ${res.status}: ${JSON.stringify(body)}`);
   return body.data?.[0];
 }
+
+/** VictoriaLogs: number of entries and of distinct messages for a service in one account. */
+export async function vlogsCounts(
+  base: string,
+  accountId: number,
+  service: string,
+): Promise<{ total: number; distinct: number }> {
+  const rows = await vlogsQuery(
+    base,
+    accountId,
+    `service_name:="${service}" | stats count() as total, count_uniq(_msg) as distinct`,
+  );
+  const r = rows[0] ?? {};
+  return { total: Number(r.total ?? 0), distinct: Number(r.distinct ?? 0) };
+}
+
+/** OpenSearch `_count` of a service's documents in `index` (after a refresh). */
+export async function opensearchCount(
+  base: string,
+  index: string,
+  service: string,
+): Promise<number> {
+  await fetch(`${base}/${index}/_refresh?ignore_unavailable=true&allow_no_indices=true`, {
+    method: "POST",
+  })
+    .then((r) => r.body?.cancel());
+  const res = await fetch(`${base}/${index}/_count?ignore_unavailable=true&allow_no_indices=true`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ query: { term: { "service.name": service } } }),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`opensearch count ${res.status}: ${JSON.stringify(body)}`);
+  return body.count;
+}
