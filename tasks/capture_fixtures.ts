@@ -20,7 +20,7 @@ import { startPrometheus } from "./infra/prometheus.ts";
 import type { Component } from "./infra/process.ts";
 import { snappyDecode } from "../lib/codec/snappy.ts";
 import { stampRemoteWriteV1 } from "../lib/codec/remote_write/v1.ts";
-import { stampRemoteWriteV2 } from "../lib/codec/remote_write/v2.ts";
+import { decodeWriteRequestV2, stampRemoteWriteV2 } from "../lib/codec/remote_write/v2.ts";
 
 const OUT = new URL("../lib/codec/testdata/", import.meta.url).pathname;
 const WORK = await Deno.makeTempDir({ prefix: "obstack-capture-" });
@@ -115,6 +115,13 @@ function startCaptureServer(): { port: number; seen: Captured[]; close: () => Pr
   };
 }
 
+/** Version of a Go module as pinned in one of the project's `tools/<module>/go.mod`. */
+async function goModVersion(module: string, path: string): Promise<string> {
+  const text = await Deno.readTextFile(new URL(`../tools/${module}/go.mod`, import.meta.url));
+  const m = text.match(new RegExp(`^\\s*${path.replace(/[.]/g, "\\.")} (v[^\\s]+)`, "m"));
+  return m?.[1] ?? "unknown";
+}
+
 async function run(cmd: string, args: string[]): Promise<void> {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
   if (!out.success) {
@@ -136,7 +143,10 @@ async function settle(
   for (;;) {
     const last = seen.at(-1)?.at ?? 0;
     if (done() && Date.now() - last >= quietMs) return;
-    if (Date.now() - start > timeoutMs) throw new Error(`capture: timed out waiting for ${what}`);
+    if (Date.now() - start > timeoutMs) {
+      const got = seen.slice(0, 12).map((c) => `${c.path} (${c.body.length} B)`).join(", ");
+      throw new Error(`capture: timed out waiting for ${what}; got: ${got || "nothing"}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -147,7 +157,10 @@ async function captureOtel(bins: Record<string, string>, entries: FixtureEntry[]
   if (!otelcol || !telemetrygen) throw new Error("Collector/telemetrygen binaries not built yet");
   const version = new TextDecoder().decode(
     (await new Deno.Command(otelcol, { args: ["--version"], stdout: "piped" }).output()).stdout,
-  ).trim();
+  ).trim() + `; telemetrygen ${await goModVersion(
+    "otel",
+    "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen",
+  )}`;
   const cap = startCaptureServer();
   const grpc = await freePort();
   const exporter = (path: string, encoding: string, compression: string) => ({
@@ -263,20 +276,27 @@ async function captureOtel(bins: Record<string, string>, entries: FixtureEntry[]
     for (const e of entries) {
       if (e.kind === "otlp" && e.signal === signal) {
         const idx = e.file.match(/-(\d+)\./)?.[1];
-        e.sameDataAs = names.filter((n) =>
-          n !== e.file && (n.match(/-(\d+)\./)?.[1] === idx)
-        );
+        e.sameDataAs = names.filter((n) => n !== e.file && (n.match(/-(\d+)\./)?.[1] === idx));
       }
     }
   }
 }
 
+/** A 2.0 request in which some series carry metadata (type or help). */
+function withMetadata(c: Captured): boolean {
+  return decodeWriteRequestV2(snappyDecode(c.body, 64 << 20)).timeseries.some((t) =>
+    t.metadata && (t.metadata.type || t.metadata.helpRef)
+  );
+}
+
 async function capturePrometheus(bins: Record<string, string>, entries: FixtureEntry[]) {
   const prometheus = bins.OBSTACK_BIN_PROMETHEUS;
   if (!prometheus) throw new Error("Prometheus binary not built yet");
-  const version = new TextDecoder().decode(
-    (await new Deno.Command(prometheus, { args: ["--version"], stdout: "piped" }).output()).stdout,
-  ).split("\n")[0]!.trim();
+  // A build without release ldflags prints an empty version; the module version is the truth.
+  const version = `prometheus ${await goModVersion(
+    "prometheus",
+    "github.com/prometheus/prometheus",
+  )}`;
   const cap = startCaptureServer();
   const port = await freePort();
   const rw = (name: string, message: string, extra: Record<string, unknown>) => ({
@@ -287,30 +307,41 @@ async function capturePrometheus(bins: Record<string, string>, entries: FixtureE
     ...extra,
   });
   const config = (nativeHistograms: boolean) =>
-    JSON.stringify({
-      global: { scrape_interval: "1s", evaluation_interval: "1s" },
-      scrape_configs: [{
-        job_name: "prometheus",
-        static_configs: [{ targets: [`127.0.0.1:${port}`] }],
-        ...(nativeHistograms ? { scrape_native_histograms: true } : {}),
-      }],
-      remote_write: [
-        rw("rw1", "prometheus.WriteRequest", {
-          send_exemplars: true,
-          send_native_histograms: true,
-          metadata_config: { send: true, send_interval: "2s" },
-        }),
-        rw("rw2", "io.prometheus.write.v2.Request", { send_exemplars: true }),
-      ],
-    }, null, 2);
+    JSON.stringify(
+      {
+        global: { scrape_interval: "1s", evaluation_interval: "1s" },
+        scrape_configs: [{
+          job_name: "prometheus",
+          static_configs: [{ targets: [`127.0.0.1:${port}`] }],
+          ...(nativeHistograms ? { scrape_native_histograms: true } : {}),
+        }],
+        remote_write: [
+          rw("rw1", "prometheus.WriteRequest", {
+            send_exemplars: true,
+            send_native_histograms: true,
+            metadata_config: { send: true, send_interval: "2s" },
+          }),
+          rw("rw2", "io.prometheus.write.v2.Request", {
+            send_exemplars: true,
+            send_native_histograms: true,
+            metadata_config: { send: true, send_interval: "2s" },
+          }),
+        ],
+      },
+      null,
+      2,
+    );
   let prom: Component | undefined;
   let native = true;
+  let timer: ReturnType<typeof setInterval> | undefined;
   try {
     try {
       prom = await startPrometheus({
         port,
         dataDir: `${WORK}/prometheus`,
         config: config(true),
+        // 2.0 takes per-series metadata from WAL metadata records, off by default.
+        extraArgs: ["--enable-feature=metadata-wal-records"],
         logFile: `${WORK}/prometheus.log`,
         name: "prometheus-capture",
         timeoutMs: 60_000,
@@ -323,6 +354,7 @@ async function capturePrometheus(bins: Record<string, string>, entries: FixtureE
         port,
         dataDir: `${WORK}/prometheus2`,
         config: config(false),
+        extraArgs: ["--enable-feature=metadata-wal-records"],
         logFile: `${WORK}/prometheus2.log`,
         name: "prometheus-capture",
       });
@@ -335,19 +367,30 @@ async function capturePrometheus(bins: Record<string, string>, entries: FixtureE
     };
     const has = (prefix: string, pred: (s: ReturnType<typeof stats>) => boolean) =>
       cap.seen.some((c) => c.path.startsWith(prefix) && pred(stats(c)));
+    timer = setInterval(() => {
+      const rows = cap.seen.map((c) => {
+        const s = stats(c);
+        return `${c.path.slice(0, 4)}:${s.series}/${s.samples}/${s.histograms}/${s.exemplars}`;
+      });
+      log(`so far (series/samples/histograms/exemplars): ${rows.slice(-6).join(" ")}`);
+    }, 10_000);
     log("Prometheus scrapes itself and remote-writes (1.0 and 2.0) to the capture server");
-    await settle(
-      cap.seen,
-      () =>
-        has("/rw1", (s) => s.samples > 0) &&
-        has("/rw1", (s) => s.series === 0) && // a metadata-only request
-        has("/rw2", (s) => s.samples > 0) &&
-        (!native || (has("/rw1", (s) => s.histograms > 0) && has("/rw2", (s) => s.histograms > 0))),
-      "Prometheus remote writes",
-      1500,
-      90_000,
-    );
+    const required = () =>
+      cap.seen.some((c) => c.path.startsWith("/rw2") && withMetadata(c)) &&
+      has("/rw1", (s) => s.samples > 0) &&
+      has("/rw1", (s) => s.series === 0) && // a metadata-only request
+      has("/rw2", (s) => s.samples > 0);
+    await settle(cap.seen, required, "Prometheus remote writes", 0, 60_000);
+    if (native) {
+      // Native histograms follow once their series have been scraped; give them a while.
+      const deadline = Date.now() + 20_000;
+      while (
+        Date.now() < deadline &&
+        !(has("/rw1", (s) => s.histograms > 0) && has("/rw2", (s) => s.histograms > 0))
+      ) await new Promise((r) => setTimeout(r, 500));
+    }
   } finally {
+    clearInterval(timer);
     await prom?.stop();
     await cap.close();
   }
@@ -372,9 +415,12 @@ async function capturePrometheus(bins: Record<string, string>, entries: FixtureE
     ],
     [
       "prometheus/rw2.snappy",
-      pick("/rw2", (s) => s.series > 0 && s.histograms > 0) ?? pick("/rw2", (s) => s.series > 0),
+      cap.seen.find((c) =>
+        c.path.startsWith("/rw2") && withMetadata(c) &&
+        stampRemoteWriteV2(snappyDecode(c.body, 64 << 20), "x").histograms > 0
+      ) ?? pick("/rw2", (s) => s.series > 0),
       "prom-rw-v2",
-      "first 2.0 request with series (native histograms included when scraped)",
+      "first 2.0 request with series, per-series metadata and native histograms (else the first with series)",
     ],
   ];
   for (const [file, c, kind, note] of choices) {
@@ -411,9 +457,11 @@ if (import.meta.main) {
     else entries.push(...old.filter((e) => e.kind === "otlp"));
     if (want.includes("prometheus")) await capturePrometheus(bins, entries);
     else entries.push(...old.filter((e) => e.kind !== "otlp"));
-  } finally {
-    await Deno.remove(WORK, { recursive: true }).catch(() => {});
+  } catch (e) {
+    log(`failed; logs kept in ${WORK}`);
+    throw e;
   }
+  await Deno.remove(WORK, { recursive: true }).catch(() => {});
   entries.sort((a, b) => a.file.localeCompare(b.file));
   await Deno.writeTextFile(
     manifestPath,

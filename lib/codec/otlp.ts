@@ -126,6 +126,9 @@ export function stampOtlpTenant(
   bytes: Uint8Array,
   tenantId: string,
 ): OtlpStampResult {
+  if (typeof tenantId !== "string" || tenantId === "") {
+    throw new TypeError("tenant id must be a non-empty string");
+  }
   return stampOtlpBytes(signalSchema(signal), bytes, tenantId);
 }
 

@@ -10,6 +10,13 @@ export const TENANT_LABEL = "tenant_id";
 export const TENANT_LABEL_BYTES = new TextEncoder().encode(TENANT_LABEL);
 export const METRIC_NAME_BYTES = new TextEncoder().encode("__name__");
 
+/** Stamping with an empty tenant id is a caller bug, not bad client input. */
+export function checkTenantId(tenantId: string): void {
+  if (typeof tenantId !== "string" || tenantId === "") {
+    throw new TypeError("tenant id must be a non-empty string");
+  }
+}
+
 /** Byte-wise comparison of `a[as, ae)` and `b[bs, be)` (Go string order). */
 export function compareBytes(
   a: Uint8Array,

@@ -11,6 +11,7 @@ import { type MessageInfo, messageInfo } from "../_schema.ts";
 import { validateMessage, type WalkCounts, type WalkOptions } from "../_validate.ts";
 import { ByteSink, concatBytes, Cursor, LEN, lenFieldSize, plainBytes, readTag } from "../_wire.ts";
 import {
+  checkTenantId,
   type LabelRef,
   normalizeLabels,
   TENANT_LABEL_BYTES,
@@ -169,6 +170,7 @@ function writeLabel(sink: ByteSink, l: LabelRef): void {
  * and metadata are copied byte for byte.
  */
 export function stampRemoteWriteV1(bytes: Uint8Array, tenantId: string): RemoteWriteStampResult {
+  checkTenantId(tenantId);
   const s = v1();
   const tenantValue = new TextEncoder().encode(tenantId);
   const tenantLabel: LabelRef = {
@@ -278,7 +280,9 @@ export function splitRemoteWriteV1(bytes: Uint8Array, maxBytes: number): Uint8Ar
     if (entry.length > maxBytes) {
       throw new CodecError(
         "too_large",
-        `a single series of ${entry.length} bytes exceeds the limit of ${maxBytes} bytes`,
+        `a single ${
+          entry[0] === TAG_1_LEN ? "series" : "metadata entry"
+        } of ${entry.length} bytes exceeds the limit of ${maxBytes} bytes`,
       );
     }
     if (curLen + entry.length > maxBytes) {

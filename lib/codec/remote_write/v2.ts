@@ -12,6 +12,7 @@ import { isValidUtf8 } from "../_utf8.ts";
 import { validateMessage, type WalkCounts, type WalkOptions } from "../_validate.ts";
 import { ByteSink, Cursor, LEN, plainBytes, readTag, VARINT, varintSize } from "../_wire.ts";
 import {
+  checkTenantId,
   equalsBytes,
   type LabelRef,
   normalizeLabels,
@@ -232,6 +233,7 @@ function checkOtherRefs(buf: Uint8Array, s: number, e: number, syms: Symbols, se
  * response headers. Wire-level: only `labels_refs` changes; everything else is copied.
  */
 export function stampRemoteWriteV2(bytes: Uint8Array, tenantId: string): RemoteWriteStampResult {
+  checkTenantId(tenantId);
   const s = v2();
   const syms = new Symbols(bytes);
   const seriesRanges: number[] = [];
@@ -373,11 +375,14 @@ function remapSeries(ts: TimeSeriesV2, map: Map<number, number>): TimeSeriesV2 {
     exemplars: ts.exemplars.map((ex) => ({ ...ex, labelsRefs: ex.labelsRefs.map(m) })),
   };
   if (ts.metadata) {
-    out.metadata = {
-      ...ts.metadata,
-      helpRef: m(ts.metadata.helpRef),
-      unitRef: m(ts.metadata.unitRef),
-    };
+    // Only references that were set: an explicit 0 would be encoded and grow the series
+    // (protobufjs writes every own property), breaking the size bound of the split.
+    const md: Partial<MetadataV2> = { ...ts.metadata };
+    for (const k of ["helpRef", "unitRef"] as const) {
+      if (ts.metadata[k]) md[k] = m(ts.metadata[k]);
+      else delete md[k];
+    }
+    out.metadata = md as MetadataV2;
   }
   return out;
 }
