@@ -59,7 +59,7 @@ function log(msg: string) {
   console.log(`capture: ${msg}`);
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -162,7 +162,7 @@ async function captureOtel(bins: Record<string, string>, entries: FixtureEntry[]
     "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen",
   )}`;
   const cap = startCaptureServer();
-  const grpc = await freePort();
+  const grpc = freePort();
   const exporter = (path: string, encoding: string, compression: string) => ({
     endpoint: `http://127.0.0.1:${cap.port}/${path}`,
     encoding,
@@ -298,7 +298,7 @@ async function capturePrometheus(bins: Record<string, string>, entries: FixtureE
     "github.com/prometheus/prometheus",
   )}`;
   const cap = startCaptureServer();
-  const port = await freePort();
+  const port = freePort();
   const rw = (name: string, message: string, extra: Record<string, unknown>) => ({
     name,
     url: `http://127.0.0.1:${cap.port}/${name}/api/v1/write`,
