@@ -577,7 +577,11 @@ export async function createKafkaConsumer(config: KafkaConsumerConfig): Promise<
       loopWake.notify();
       dataReady.notify();
       joined.notify();
-      await loopDone;
+      // The loop may sit in a join or in retries while the broker is away: do not wait for it
+      // longer than a fetch; closing the client below ends whatever it still waits for.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([loopDone, new Promise((r) => timer = setTimeout(r, maxWaitMs + 1000))]);
+      clearTimeout(timer);
       owned.clear();
       await fetchPool.close().catch(() => {});
       try {
