@@ -5,7 +5,7 @@
  */
 import type protobuf from "protobufjs";
 import { protoRoot } from "./proto.ts";
-import { type MessageInfo, messageInfo } from "./_schema.ts";
+import { countSlotOf, type MessageInfo, messageInfo } from "./_schema.ts";
 import type { WalkOptions } from "./_validate.ts";
 
 /** The signal names, repeated here to avoid an import cycle with otlp.ts. */
@@ -22,8 +22,8 @@ export interface SignalSchema {
   /** ResourceLogs / ResourceMetrics / ResourceSpans. */
   resourceX: MessageInfo;
   walk: WalkOptions;
-  /** Full names of the record types (summed into `records`). */
-  recordNames: string[];
+  /** Count slots of the record types (summed into `records`). */
+  recordSlots: number[];
 }
 
 const cache = new Map<OtlpSignal, SignalSchema>();
@@ -53,8 +53,8 @@ export function signalSchema(signal: OtlpSignal): SignalSchema {
       partialSuccess: t(`opentelemetry.proto.collector.${pkg}.v1.${ps}`),
       rejectedField: rejected,
       resourceX: messageInfo(t(resourceX)),
-      walk: { count: new Set(recordInfos), anyValue },
-      recordNames: recordInfos.map((r) => r.fullName),
+      walk: { anyValue },
+      recordSlots: recordInfos.map(countSlotOf),
     };
   };
   switch (signal) {

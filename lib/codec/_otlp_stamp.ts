@@ -128,7 +128,7 @@ export function stampOtlpBytes(
   tenantId: string,
 ): { bytes: Uint8Array; resources: number; records: number } {
   const tenantAttr = tenantAttributeField(tenantId);
-  const counts: WalkCounts = {};
+  const counts: WalkCounts = [];
   const sink = new ByteSink(bytes.length + 64 + tenantAttr.length * 4);
   const c = new Cursor(bytes);
   let resources = 0;
@@ -157,6 +157,6 @@ export function stampOtlpBytes(
     }
   }
   let records = 0;
-  for (const name of schema.recordNames) records += counts[name] ?? 0;
+  for (const slot of schema.recordSlots) records += counts[slot] ?? 0;
   return { bytes: sink.result(), resources, records };
 }

@@ -55,6 +55,19 @@ export interface MessageInfo {
   fields: FieldInfo[];
   /** Lookup by camelCase and by snake_case name (both accepted in JSON). */
   byJsonName: Map<string, FieldInfo>;
+  /** Slot in a walk's counts array when occurrences of this type are counted, else -1. */
+  countSlot: number;
+}
+
+let nextSlot = 0;
+
+/**
+ * Marks a message type as counted by the validating walker and returns its slot in the
+ * counts array (records: log records, data points, spans, samples, …).
+ */
+export function countSlotOf(info: MessageInfo): number {
+  if (info.countSlot < 0) info.countSlot = nextSlot++;
+  return info.countSlot;
 }
 
 const KIND: Record<string, [FieldKind, number]> = {
@@ -93,6 +106,7 @@ export function messageInfo(type: protobuf.Type): MessageInfo {
     byNumber: [],
     fields: [],
     byJsonName: new Map(),
+    countSlot: -1,
   };
   cache.set(type, info);
   for (const f of type.fieldsArray) {

@@ -16,18 +16,17 @@ import { Cursor, I32, I64, LEN, VARINT } from "./_wire.ts";
 /** OTLP bounds attribute nesting; deeper values are refused as a resource-exhaustion guard. */
 export const MAX_ANY_VALUE_DEPTH = 32;
 
-/** What to count and which type is the recursive `AnyValue`. */
+/** Which type is the recursive `AnyValue`. */
 export interface WalkOptions {
-  /** Message tables whose occurrences are counted into `counts` under their full name. */
-  count: ReadonlySet<MessageInfo>;
   /** The table of `AnyValue` (depth-limited), if the schema has one. */
   anyValue: MessageInfo | null;
 }
 
-/** Mutable tallies of a walk. */
-export interface WalkCounts {
-  [fullName: string]: number;
-}
+/**
+ * Mutable tallies of a walk: occurrences of every counted type, at its `countSlot`
+ * (see `countSlotOf`); an array indexed by small integers keeps the hot loop monomorphic.
+ */
+export type WalkCounts = number[];
 
 /** Validates `buf[start, end)` as a message of type `info`. */
 export function validateMessage(
@@ -92,7 +91,8 @@ function walk(
       );
     }
   }
-  if (opts.count.has(info)) counts[info.fullName] = (counts[info.fullName] ?? 0) + 1;
+  const slot = info.countSlot;
+  if (slot >= 0) counts[slot] = (counts[slot] ?? 0) + 1;
   const byNumber = info.byNumber;
   while (P < end) {
     let tag = buf[P++]!;

@@ -173,6 +173,14 @@ export class ByteSink {
   bytes(src: Uint8Array, start = 0, end = src.length): void {
     const n = end - start;
     this.reserve(n);
+    if (n < 64) {
+      // A loop beats creating a subarray view for the many small copies (labels, keys).
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = start; i < end; i++) buf[p++] = src[i]!;
+      this.pos = p;
+      return;
+    }
     this.buf.set(src.subarray(start, end), this.pos);
     this.pos += n;
   }

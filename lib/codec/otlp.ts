@@ -65,7 +65,7 @@ export function decodeOtlp(signal: "traces", bytes: Uint8Array): ExportTraceServ
 export function decodeOtlp(signal: Signal, bytes: Uint8Array): OtlpRequest;
 export function decodeOtlp(signal: Signal, bytes: Uint8Array): OtlpRequest {
   const s = signalSchema(signal);
-  validateMessage(s.requestInfo, bytes, 0, bytes.length, s.walk, {});
+  validateMessage(s.requestInfo, bytes, 0, bytes.length, s.walk, []);
   try {
     return s.request.decode(bytes) as unknown as OtlpRequest;
   } catch (e) {

@@ -91,6 +91,26 @@ export function normalizeLabels(labels: LabelRef[], series: number): LabelRef[] 
   return kept;
 }
 
+/**
+ * The common case, checked in one pass without copying or sorting: names strictly
+ * increasing (sorted, no duplicates), none empty, no `tenant_id`, no empty value, and a
+ * `__name__`. When this holds the label set can be kept as it is.
+ */
+export function alreadyClean(labels: readonly LabelRef[]): boolean {
+  let hasName = false;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l.ne === l.ns || l.ve === l.vs) return false;
+    if (equalsBytes(l.nb, l.ns, l.ne, TENANT_LABEL_BYTES)) return false;
+    if (!hasName && equalsBytes(l.nb, l.ns, l.ne, METRIC_NAME_BYTES)) hasName = true;
+    if (i > 0) {
+      const p = labels[i - 1]!;
+      if (compareBytes(p.nb, p.ns, p.ne, l.nb, l.ns, l.ne) >= 0) return false;
+    }
+  }
+  return hasName;
+}
+
 /** Index at which the tenant label goes to keep `sorted` in order. */
 export function tenantInsertIndex(sorted: LabelRef[]): number {
   let i = 0;

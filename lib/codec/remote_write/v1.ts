@@ -7,10 +7,11 @@
 import type Long from "long";
 import { CodecError } from "../codec_error.ts";
 import { protoRoot } from "../proto.ts";
-import { type MessageInfo, messageInfo } from "../_schema.ts";
+import { countSlotOf, type MessageInfo, messageInfo } from "../_schema.ts";
 import { validateMessage, type WalkCounts, type WalkOptions } from "../_validate.ts";
 import { ByteSink, concatBytes, Cursor, LEN, lenFieldSize, plainBytes, readTag } from "../_wire.ts";
 import {
+  alreadyClean,
   checkTenantId,
   type LabelRef,
   normalizeLabels,
@@ -101,7 +102,7 @@ interface V1Schema {
   requestInfo: MessageInfo;
   series: MessageInfo;
   walk: WalkOptions;
-  names: { sample: string; histogram: string; exemplar: string };
+  slots: { sample: number; histogram: number; exemplar: number };
 }
 
 let schema: V1Schema | undefined;
@@ -117,8 +118,12 @@ function v1(): V1Schema {
     request: root.lookupType("prometheus.WriteRequest"),
     requestInfo: t("prometheus.WriteRequest"),
     series: t("prometheus.TimeSeries"),
-    walk: { count: new Set([sample, histogram, exemplar]), anyValue: null },
-    names: { sample: sample.fullName, histogram: histogram.fullName, exemplar: exemplar.fullName },
+    walk: { anyValue: null },
+    slots: {
+      sample: countSlotOf(sample),
+      histogram: countSlotOf(histogram),
+      exemplar: countSlotOf(exemplar),
+    },
   };
   return schema;
 }
@@ -130,7 +135,7 @@ function v1(): V1Schema {
  */
 export function decodeWriteRequestV1(bytes: Uint8Array): WriteRequestV1 {
   const s = v1();
-  validateMessage(s.requestInfo, bytes, 0, bytes.length, s.walk, {});
+  validateMessage(s.requestInfo, bytes, 0, bytes.length, s.walk, []);
   return s.request.decode(bytes) as unknown as WriteRequestV1;
 }
 
@@ -183,7 +188,10 @@ export function stampRemoteWriteV1(bytes: Uint8Array, tenantId: string): RemoteW
     tag: 0,
     tag2: 0,
   };
-  const counts: WalkCounts = {};
+  const tenantSink = new ByteSink(64);
+  writeLabel(tenantSink, tenantLabel);
+  const tenantField = tenantSink.result();
+  const counts: WalkCounts = [];
   const sink = new ByteSink(bytes.length + 1024);
   const c = new Cursor(bytes);
   let series = 0;
@@ -211,7 +219,10 @@ export function stampRemoteWriteV1(bytes: Uint8Array, tenantId: string): RemoteW
       const t = readTag(sc);
       if (t === TAG_1_LEN) {
         const ll = sc.length();
-        labels.push(parseLabel(bytes, sc.pos, sc.pos + ll));
+        const l = parseLabel(bytes, sc.pos, sc.pos + ll);
+        l.tag = ofs; // the whole field, for the fast path's verbatim copy
+        l.tag2 = sc.pos + ll;
+        labels.push(l);
         sc.pos += ll;
       } else {
         sc.skipPayload(t & 7);
@@ -219,21 +230,35 @@ export function stampRemoteWriteV1(bytes: Uint8Array, tenantId: string): RemoteW
         othersLen += sc.pos - ofs;
       }
     }
-    const sorted = normalizeLabels(labels, series);
-    sorted.splice(tenantInsertIndex(sorted), 0, tenantLabel);
-    let seriesLen = othersLen;
-    for (const l of sorted) seriesLen += labelFieldSize(l.ne - l.ns, l.ve - l.vs);
-    sink.lenHeader(1, seriesLen);
-    for (const l of sorted) writeLabel(sink, l);
+    if (alreadyClean(labels)) {
+      // Fast path (what Prometheus sends): copy the label fields as they are and put the
+      // encoded tenant label at its sorted place.
+      const at = tenantInsertIndex(labels);
+      let seriesLen = othersLen + tenantField.length;
+      for (const l of labels) seriesLen += l.tag2 - l.tag;
+      sink.lenHeader(1, seriesLen);
+      for (let i = 0; i < labels.length; i++) {
+        if (i === at) sink.bytes(tenantField);
+        sink.bytes(bytes, labels[i]!.tag, labels[i]!.tag2);
+      }
+      if (at === labels.length) sink.bytes(tenantField);
+    } else {
+      const sorted = normalizeLabels(labels, series);
+      sorted.splice(tenantInsertIndex(sorted), 0, tenantLabel);
+      let seriesLen = othersLen;
+      for (const l of sorted) seriesLen += labelFieldSize(l.ne - l.ns, l.ve - l.vs);
+      sink.lenHeader(1, seriesLen);
+      for (const l of sorted) writeLabel(sink, l);
+    }
     for (let i = 0; i < others.length; i += 2) sink.bytes(bytes, others[i]!, others[i + 1]!);
     series++;
   }
   return {
     bytes: sink.result(),
     series,
-    samples: counts[s.names.sample] ?? 0,
-    histograms: counts[s.names.histogram] ?? 0,
-    exemplars: counts[s.names.exemplar] ?? 0,
+    samples: counts[s.slots.sample] ?? 0,
+    histograms: counts[s.slots.histogram] ?? 0,
+    exemplars: counts[s.slots.exemplar] ?? 0,
   };
 }
 

@@ -7,11 +7,12 @@
 import type Long from "long";
 import { CodecError } from "../codec_error.ts";
 import { protoRoot } from "../proto.ts";
-import { type MessageInfo, messageInfo } from "../_schema.ts";
+import { countSlotOf, type MessageInfo, messageInfo } from "../_schema.ts";
 import { isValidUtf8 } from "../_utf8.ts";
 import { validateMessage, type WalkCounts, type WalkOptions } from "../_validate.ts";
 import { ByteSink, Cursor, LEN, plainBytes, readTag, VARINT, varintSize } from "../_wire.ts";
 import {
+  alreadyClean,
   checkTenantId,
   equalsBytes,
   type LabelRef,
@@ -102,7 +103,7 @@ interface V2Schema {
   requestInfo: MessageInfo;
   seriesInfo: MessageInfo;
   walk: WalkOptions;
-  names: { sample: string; histogram: string; exemplar: string };
+  slots: { sample: number; histogram: number; exemplar: number };
 }
 
 let schema: V2Schema | undefined;
@@ -119,8 +120,12 @@ function v2(): V2Schema {
     series: root.lookupType("io.prometheus.write.v2.TimeSeries"),
     requestInfo: t("io.prometheus.write.v2.Request"),
     seriesInfo: t("io.prometheus.write.v2.TimeSeries"),
-    walk: { count: new Set([sample, histogram, exemplar]), anyValue: null },
-    names: { sample: sample.fullName, histogram: histogram.fullName, exemplar: exemplar.fullName },
+    walk: { anyValue: null },
+    slots: {
+      sample: countSlotOf(sample),
+      histogram: countSlotOf(histogram),
+      exemplar: countSlotOf(exemplar),
+    },
   };
   return schema;
 }
@@ -132,7 +137,7 @@ function v2(): V2Schema {
  */
 export function decodeWriteRequestV2(bytes: Uint8Array): WriteRequestV2 {
   const s = v2();
-  validateMessage(s.requestInfo, bytes, 0, bytes.length, s.walk, {});
+  validateMessage(s.requestInfo, bytes, 0, bytes.length, s.walk, []);
   return s.request.decode(bytes) as unknown as WriteRequestV2;
 }
 
@@ -258,7 +263,7 @@ export function stampRemoteWriteV2(bytes: Uint8Array, tenantId: string): RemoteW
       c.pos += n;
     } else {
       c.skipPayload(tag & 7);
-      validateMessage(s.requestInfo, bytes, fs, c.pos, s.walk, {});
+      validateMessage(s.requestInfo, bytes, fs, c.pos, s.walk, []);
       otherFields.push(fs, c.pos);
     }
   }
@@ -288,7 +293,7 @@ export function stampRemoteWriteV2(bytes: Uint8Array, tenantId: string): RemoteW
     tag2: valueRef,
   };
 
-  const counts: WalkCounts = {};
+  const counts: WalkCounts = [];
   const sink = new ByteSink(bytes.length + 1024);
   for (let i = 0; i < symbolFields.length; i += 2) {
     sink.bytes(bytes, symbolFields[i]!, symbolFields[i + 1]!);
@@ -330,7 +335,7 @@ export function stampRemoteWriteV2(bytes: Uint8Array, tenantId: string): RemoteW
       });
     }
     checkOtherRefs(bytes, ss, se, syms, series);
-    const sorted = normalizeLabels(labels, series);
+    const sorted = alreadyClean(labels) ? labels : normalizeLabels(labels, series);
     sorted.splice(tenantInsertIndex(sorted), 0, tenantLabel);
     let packedLen = 0;
     for (const l of sorted) packedLen += varintSize(l.tag) + varintSize(l.tag2);
@@ -351,9 +356,9 @@ export function stampRemoteWriteV2(bytes: Uint8Array, tenantId: string): RemoteW
   return {
     bytes: sink.result(),
     series: seriesRanges.length / 2,
-    samples: counts[s.names.sample] ?? 0,
-    histograms: counts[s.names.histogram] ?? 0,
-    exemplars: counts[s.names.exemplar] ?? 0,
+    samples: counts[s.slots.sample] ?? 0,
+    histograms: counts[s.slots.histogram] ?? 0,
+    exemplars: counts[s.slots.exemplar] ?? 0,
   };
 }
 
