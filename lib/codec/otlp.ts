@@ -118,8 +118,11 @@ export function otlpProtobufToJson(signal: Signal, bytes: Uint8Array): string {
  * rewritten, every other byte (scopes, records) is copied untouched; see `_otlp_stamp.ts`
  * for why that is exact.
  *
- * Measured on this machine (2 cores, Deno 2.9.6), `tasks/bench_codec.ts`: see the figures in
- * the comment at the end of this file.
+ * Measured throughput (Deno 2.9.6, 2-core build machine under a load average of ~8 from
+ * parallel builds; ~1 MB requests from `_test_samples.ts`, median of 40 runs, best in
+ * brackets): logs 181 MB/s (290), metrics 377 MB/s (446), traces 153 MB/s (167) — against
+ * 4–5 MB/s for a protobufjs decode + encode of the same requests. `deno bench
+ * lib/codec/otlp_bench.ts` reruns it.
  */
 export function stampOtlpTenant(
   signal: Signal,
