@@ -38,7 +38,9 @@ export interface OtlpStampResult {
 
 /** Partial success to report in an export response. */
 export interface PartialSuccess {
+  /** Number of rejected records (log records, data points or spans). */
   rejected: number;
+  /** Developer-facing reason; empty when there is none. */
   message: string;
 }
 
@@ -60,8 +62,11 @@ export type ResponseEncoding = "protobuf" | "json";
  * ```
  */
 export function decodeOtlp(signal: "logs", bytes: Uint8Array): ExportLogsServiceRequest;
+/** Strictly decodes an `ExportMetricsServiceRequest`. */
 export function decodeOtlp(signal: "metrics", bytes: Uint8Array): ExportMetricsServiceRequest;
+/** Strictly decodes an `ExportTraceServiceRequest`. */
 export function decodeOtlp(signal: "traces", bytes: Uint8Array): ExportTraceServiceRequest;
+/** Strictly decodes the export request of `signal`. */
 export function decodeOtlp(signal: Signal, bytes: Uint8Array): OtlpRequest;
 export function decodeOtlp(signal: Signal, bytes: Uint8Array): OtlpRequest {
   const s = signalSchema(signal);
