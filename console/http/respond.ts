@@ -20,12 +20,15 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join("; ");
 
-/** Adds the security headers (CSP, nosniff, no referrer, no framing) to a response in place. */
+/** Adds the security headers (CSP, nosniff, referrer policy, no framing) to a response in place. */
 export function secure(resp: Response): Response {
   const h = resp.headers;
   h.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   h.set("X-Content-Type-Options", "nosniff");
-  h.set("Referrer-Policy", "no-referrer");
+  // Not "no-referrer": with it, browsers send `Origin: null` on form POSTs (Fetch standard,
+  // "serializing a request origin"), which the Origin check must refuse. "same-origin" keeps
+  // the referrer from leaving the console and lets same-origin POSTs carry their origin.
+  h.set("Referrer-Policy", "same-origin");
   h.set("X-Frame-Options", "DENY");
   h.set("Cross-Origin-Opener-Policy", "same-origin");
   if (!h.has("Cache-Control")) h.set("Cache-Control", "no-store");

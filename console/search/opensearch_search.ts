@@ -159,6 +159,8 @@ export function searchBody(
     query: { bool: { must, filter } },
     sort: [{ [timeField]: { order: "desc", unmapped_type: "date" } }, "_doc"],
     highlight: {
+      // Only the user's words are marked, not the tenant/time/field filters.
+      highlight_query: must[0],
       pre_tags: [HIGHLIGHT_START],
       post_tags: [HIGHLIGHT_END],
       require_field_match: false,

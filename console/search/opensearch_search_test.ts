@@ -46,6 +46,8 @@ Deno.test("searchBody() uses simple_query_string, phrase filters, time range and
   assert.deepEqual(b.query.bool.filter[2], { match_phrase: { "service.name": "checkout" } });
   assert.equal(b.query.bool.filter[1].range["@timestamp"].gte, 1);
   assert.deepEqual(b.highlight.pre_tags, [HIGHLIGHT_START]);
+  // Highlights come from the user's query alone: the tenant filter must not be marked.
+  assert.deepEqual(b.highlight.highlight_query, b.query.bool.must[0]);
 });
 
 Deno.test("createOpenSearchSearch() asks only the tenant's indices and drops foreign hits", async () => {

@@ -170,6 +170,8 @@ async function nav(page: Page, view: string): Promise<void> {
 }
 
 async function shot(page: Page, name: string): Promise<void> {
+  // From the top, so the sticky header is where it belongs in a full-page image.
+  await page.evaluate("window.scrollTo(0, 0)");
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
 
@@ -345,120 +347,131 @@ Deno.test({
       const page = await context.newPage();
       const pageErrors: string[] = [];
       page.on("pageerror", (e) => pageErrors.push(String(e)));
+      try {
+        // ---- Tenant A ----
+        await page.goto(`${consoleUrl}/metrics`);
+        await page.waitForURL(/\/login$/); // no session → login page
+        await shot(page, "01-login");
+        await login(page, consoleUrl, a.token);
+        assert.equal(await page.textContent("#tenant-id"), a.id);
 
-      // ---- Tenant A ----
-      await page.goto(`${consoleUrl}/metrics`);
-      await page.waitForURL(/\/login$/); // no session → login page
-      await shot(page, "01-login");
-      await login(page, consoleUrl, a.token);
-      assert.equal(await page.textContent("#tenant-id"), a.id);
+        // Metrics: autocomplete offers A's metric; the chart draws A's series only.
+        await page.fill('textarea[name="query"]', "demo_h");
+        await page.waitForSelector(`.suggestions button:has-text("${A.counter}")`);
+        await runMetricsQuery(page, `sum by (job, http_route) (rate(${A.counter}[2m]))`);
+        await page.waitForSelector(".result svg.chart path.series");
+        const legendA = await page.textContent(".result .legend") ?? "";
+        assert.match(legendA, new RegExp(`job="${A.counterJob}"`));
+        assert.doesNotMatch(legendA, new RegExp(B.counterJob));
+        await shot(page, "02-metrics-tenant-a");
 
-      // Metrics: autocomplete offers A's metric; the chart draws A's series only.
-      await page.fill('textarea[name="query"]', "demo_h");
-      await page.waitForSelector(`.suggestions button:has-text("${A.counter}")`);
-      await runMetricsQuery(page, `sum by (job, http_route) (rate(${A.counter}[2m]))`);
-      await page.waitForSelector(".result svg.chart path.series");
-      const legendA = await page.textContent(".result .legend") ?? "";
-      assert.match(legendA, new RegExp(`job="${A.counterJob}"`));
-      assert.doesNotMatch(legendA, new RegExp(B.counterJob));
-      await shot(page, "02-metrics-tenant-a");
+        // Traces: the list has A's known trace; its waterfall shows all spans.
+        await nav(page, "traces");
+        await page.waitForSelector(`tr[data-trace-id="${A.traceIds[0]}"]`, { timeout: 30_000 });
+        const listText = await page.textContent("table.traces") ?? "";
+        assert.ok(listText.includes(A.rootSpan));
+        assert.ok(!B.traceIds.some((id) => listText.includes(id)), "B's trace listed for A");
+        await page.click(`tr[data-trace-id="${A.traceIds[0]}"]`);
+        await page.waitForSelector(".trace-detail .wf-row");
+        const rows = await page.$$eval(
+          ".trace-detail .wf-row .wf-label",
+          (els) => els.map((e) => e.textContent ?? ""),
+        );
+        assert.equal(rows.length, A.spanNames.length);
+        for (const name of A.spanNames) {
+          assert.ok(rows.some((r) => r.includes(name)), `span ${name} missing`);
+        }
+        await page.click('.trace-detail .wf-row:has-text("charge card")');
+        await page.waitForSelector(".span-detail h3");
+        assert.match(await page.textContent(".span-detail") ?? "", /status error/);
+        await shot(page, "03-traces-tenant-a");
 
-      // Traces: the list has A's known trace; its waterfall shows all spans.
-      await nav(page, "traces");
-      await page.waitForSelector(`tr[data-trace-id="${A.traceIds[0]}"]`, { timeout: 30_000 });
-      const listText = await page.textContent("table.traces") ?? "";
-      assert.ok(listText.includes(A.rootSpan));
-      assert.ok(!B.traceIds.some((id) => listText.includes(id)), "B's trace listed for A");
-      await page.click(`tr[data-trace-id="${A.traceIds[0]}"]`);
-      await page.waitForSelector(".trace-detail .wf-row");
-      const rows = await page.$$eval(
-        ".trace-detail .wf-row .wf-label",
-        (els) => els.map((e) => e.textContent ?? ""),
-      );
-      assert.equal(rows.length, A.spanNames.length);
-      for (const name of A.spanNames) {
-        assert.ok(rows.some((r) => r.includes(name)), `span ${name} missing`);
+        // Logs: newest first; the known error line; the level filter.
+        await nav(page, "logs");
+        await page.waitForSelector("table.logs td.msg");
+        // The forwarder maps OTLP severities to lower-case levels (`error`).
+        await page.waitForSelector('select[name="level"] option[value="error"]', {
+          state: "attached",
+        });
+        await page.selectOption('select[name="level"]', "error");
+        await page.click('button:has-text("Refresh")');
+        await page.waitForSelector(`table.logs td.msg:has-text("${A.errorLine}")`);
+        const levels = await page.$$eval(
+          "table.logs tr.log-row .badge",
+          (els) => els.map((e) => e.textContent),
+        );
+        assert.ok(levels.length > 0 && levels.every((l) => l === "error"), JSON.stringify(levels));
+        await page.selectOption('select[name="level"]', "");
+        await page.click('button:has-text("Refresh")');
+        // The function runs in the page; it is passed as text so Deno's DOM-less types stay out.
+        await page.waitForFunction('document.querySelectorAll("table.logs tr.log-row").length > 5');
+        const times = await page.$$eval(
+          "table.logs tr.log-row td.time",
+          (els) => els.map((e) => e.textContent ?? ""),
+        );
+        assert.deepEqual([...times].sort().reverse(), times, "logs are not newest first");
+        await shot(page, "04-logs-tenant-a");
+
+        // Search: full text with highlights.
+        await nav(page, "search");
+        await page.fill('input[name="q"]', A.searchWord);
+        await page.click('button:has-text("Search")');
+        await page.waitForSelector(".hit mark");
+        const marks = await page.$$eval(
+          ".hit mark",
+          (els) => els.map((e) => (e.textContent ?? "").toLowerCase()),
+        );
+        assert.ok(marks.some((m) => m.includes(A.searchWord)), JSON.stringify(marks));
+        await shot(page, "05-search-tenant-a");
+
+        // ---- Tenant B: none of A's data ----
+        await page.click('button:has-text("Log out")');
+        await page.waitForURL(/\/login$/);
+        await login(page, consoleUrl, b.token);
+        assert.equal(await page.textContent("#tenant-id"), b.id);
+
+        await runMetricsQuery(page, `sum by (job, http_route) (rate(${B.counter}[2m]))`);
+        await page.waitForSelector(".result svg.chart path.series");
+        const legendB = await page.textContent(".result .legend") ?? "";
+        assert.match(legendB, new RegExp(`job="${B.counterJob}"`));
+        assert.doesNotMatch(legendB, new RegExp(`job="${A.counterJob}"`));
+        await shot(page, "06-metrics-tenant-b");
+
+        await nav(page, "traces");
+        await page.waitForSelector("table.traces, .state-empty");
+        const listB = await page.textContent("#view") ?? "";
+        assert.ok(!A.traceIds.some((id) => listB.includes(id)), "A's trace listed for B");
+        await page.fill('input[name="traceId"]', A.traceIds[0]!);
+        await page.click('button:has-text("Open")');
+        await page.waitForSelector(".trace-detail .state-empty");
+        assert.match(await page.textContent(".trace-detail") ?? "", /No trace .* in your tenant/);
+        await shot(page, "07-traces-tenant-b");
+
+        await nav(page, "logs");
+        await page.fill('input[name="text"]', A.errorLine);
+        await page.click('button:has-text("Refresh")');
+        await page.waitForSelector("#view .state-empty");
+        await shot(page, "08-logs-tenant-b");
+
+        await nav(page, "search");
+        await page.fill('input[name="q"]', A.searchWord);
+        await page.click('button:has-text("Search")');
+        await page.waitForSelector("#view .state-empty");
+        assert.equal(await page.$(".hit"), null);
+        await shot(page, "09-search-tenant-b");
+
+        assert.deepEqual(pageErrors, []);
+      } catch (e) {
+        // Keep what the browser showed when it failed, and say where it was.
+        await page.screenshot({ path: `${ARTIFACTS}failure.png`, fullPage: true }).catch(() => {});
+        const body = (await page.textContent("body").catch(() => "") ?? "").replace(/\s+/g, " ");
+        throw new Error(
+          `${(e as Error).message}\nat ${page.url()}: ${body.slice(0, 600)}\npage errors: ${
+            pageErrors.join("; ")
+          }` +
+            `\n--- console log ---\n${await tail(consoleProc.log, 20)}`,
+        );
       }
-      await page.click('.trace-detail .wf-row:has-text("charge card")');
-      await page.waitForSelector(".span-detail h3");
-      assert.match(await page.textContent(".span-detail") ?? "", /status error/);
-      await shot(page, "03-traces-tenant-a");
-
-      // Logs: newest first; the known error line; the level filter.
-      await nav(page, "logs");
-      await page.waitForSelector("table.logs td.msg");
-      // The forwarder maps OTLP severities to lower-case levels (`error`).
-      await page.waitForSelector('select[name="level"] option[value="error"]', {
-        state: "attached",
-      });
-      await page.selectOption('select[name="level"]', "error");
-      await page.click('button:has-text("Refresh")');
-      await page.waitForSelector(`table.logs td.msg:has-text("${A.errorLine}")`);
-      const levels = await page.$$eval(
-        "table.logs tr.log-row .badge",
-        (els) => els.map((e) => e.textContent),
-      );
-      assert.ok(levels.length > 0 && levels.every((l) => l === "error"), JSON.stringify(levels));
-      await page.selectOption('select[name="level"]', "");
-      await page.click('button:has-text("Refresh")');
-      // The function runs in the page; it is passed as text so Deno's DOM-less types stay out.
-      await page.waitForFunction('document.querySelectorAll("table.logs tr.log-row").length > 5');
-      const times = await page.$$eval(
-        "table.logs tr.log-row td.time",
-        (els) => els.map((e) => e.textContent ?? ""),
-      );
-      assert.deepEqual([...times].sort().reverse(), times, "logs are not newest first");
-      await shot(page, "04-logs-tenant-a");
-
-      // Search: full text with highlights.
-      await nav(page, "search");
-      await page.fill('input[name="q"]', A.searchWord);
-      await page.click('button:has-text("Search")');
-      await page.waitForSelector(".hit mark");
-      const marks = await page.$$eval(
-        ".hit mark",
-        (els) => els.map((e) => (e.textContent ?? "").toLowerCase()),
-      );
-      assert.ok(marks.some((m) => m.includes(A.searchWord)), JSON.stringify(marks));
-      await shot(page, "05-search-tenant-a");
-
-      // ---- Tenant B: none of A's data ----
-      await page.click('button:has-text("Log out")');
-      await page.waitForURL(/\/login$/);
-      await login(page, consoleUrl, b.token);
-      assert.equal(await page.textContent("#tenant-id"), b.id);
-
-      await runMetricsQuery(page, `sum by (job, http_route) (rate(${B.counter}[2m]))`);
-      await page.waitForSelector(".result svg.chart path.series");
-      const legendB = await page.textContent(".result .legend") ?? "";
-      assert.match(legendB, new RegExp(`job="${B.counterJob}"`));
-      assert.doesNotMatch(legendB, new RegExp(`job="${A.counterJob}"`));
-      await shot(page, "06-metrics-tenant-b");
-
-      await nav(page, "traces");
-      await page.waitForSelector("table.traces, .state-empty");
-      const listB = await page.textContent("#view") ?? "";
-      assert.ok(!A.traceIds.some((id) => listB.includes(id)), "A's trace listed for B");
-      await page.fill('input[name="traceId"]', A.traceIds[0]!);
-      await page.click('button:has-text("Open")');
-      await page.waitForSelector(".trace-detail .state-empty");
-      assert.match(await page.textContent(".trace-detail") ?? "", /No trace .* in your tenant/);
-      await shot(page, "07-traces-tenant-b");
-
-      await nav(page, "logs");
-      await page.fill('input[name="text"]', A.errorLine);
-      await page.click('button:has-text("Refresh")');
-      await page.waitForSelector("#view .state-empty");
-      await shot(page, "08-logs-tenant-b");
-
-      await nav(page, "search");
-      await page.fill('input[name="q"]', A.searchWord);
-      await page.click('button:has-text("Search")');
-      await page.waitForSelector("#view .state-empty");
-      assert.equal(await page.$(".hit"), null);
-      await shot(page, "09-search-tenant-b");
-
-      assert.deepEqual(pageErrors, []);
       await context.close();
     } finally {
       await browser?.close().catch(() => {});

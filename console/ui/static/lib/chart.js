@@ -32,10 +32,10 @@ export function niceTicks(min, max, count = 5) {
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((st) => st >= raw) ?? 10 * mag;
+  // From the step at or below min to the step at or above max, so every value is inside.
+  const first = Math.floor(min / step), last = Math.ceil(max / step);
   const out = [];
-  for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step) {
-    out.push(Number(v.toPrecision(12)));
-  }
+  for (let i = first; i <= last; i++) out.push(Number((i * step).toPrecision(12)));
   return out;
 }
 

@@ -107,6 +107,9 @@ export function waterfall(trace) {
         },
         h("span", { class: "svc", style: { color } }, s.service || "?"),
         h("span", {}, s.name),
+        s.status === "error"
+          ? h("span", { class: "badge error", style: { marginLeft: "6px" } }, "error")
+          : null,
       ),
       h(
         "div",

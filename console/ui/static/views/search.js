@@ -167,7 +167,13 @@ export function searchView(root, params) {
               { class: "hit-meta" },
               hit.timeMs ? formatTime(hit.timeMs, true) : "",
               "  ",
-              hit.index,
+              hit.fields.level
+                ? h("span", { class: `badge ${hit.fields.level.toLowerCase()}` }, hit.fields.level)
+                : null,
+              "  ",
+              hit.fields["service.name"] ?? "",
+              "  ",
+              h("span", { class: "muted" }, hit.index),
               "  ",
               h("button", {
                 type: "button",
