@@ -83,6 +83,26 @@ export async function ensureOpenSearchUser(): Promise<void> {
   ]);
 }
 
+/**
+ * The `opensearch` user must be able to traverse every folder above the instance. A 0700
+ * folder on the way (a home directory, a `mktemp -d`) is reported instead of silently
+ * loosened.
+ */
+async function assertReachable(dir: string): Promise<void> {
+  const parts = dir.split("/").filter(Boolean);
+  for (let i = parts.length - 1; i >= 1; i--) {
+    const ancestor = "/" + parts.slice(0, i).join("/");
+    const st = await Deno.stat(ancestor);
+    if (((st.mode ?? 0o755) & 0o001) === 0) {
+      throw new Error(
+        `opensearch: it runs as user ${OPENSEARCH_USER}, which cannot enter ${ancestor} (mode ${
+          ((st.mode ?? 0) & 0o777).toString(8)
+        }). Run \`chmod o+x ${ancestor}\` or keep the data elsewhere (OBSTACK_STATE_DIR).`,
+      );
+    }
+  }
+}
+
 /** Options of {@link startOpenSearch}. */
 export interface OpenSearchOptions {
   /** HTTP port. */
@@ -157,8 +177,8 @@ export async function startOpenSearch(opts: OpenSearchOptions): Promise<Componen
         `${dir}/${sub}`,
       ]);
     }
-    // The instance folder itself (and e.g. a 0700 temp dir above it) must be traversable.
     await Deno.chmod(dir, 0o755);
+    await assertReachable(dir);
   }
   const env = {
     OPENSEARCH_JAVA_HOME,

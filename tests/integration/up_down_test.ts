@@ -74,6 +74,8 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const stateDir = await Deno.makeTempDir({ prefix: "obstack-updown-" });
+    // OpenSearch runs as its own user and must be able to enter the state folder.
+    await Deno.chmod(stateDir, 0o755);
     const offset = await freeOffset();
     const env = {
       OBSTACK_STATE_DIR: stateDir,
