@@ -26,7 +26,7 @@ async function downCompose(l: StackLayout, purge: boolean): Promise<void> {
   const args = ["compose", "-f", `${l.root}/compose.yaml`, "down"];
   if (purge) args.push("--volumes");
   say("down", `docker ${args.join(" ")}`);
-  const out = await new Deno.Command("docker", { args, cwd: l.root, stdin: "null" }).output();
+  const out = await new Deno.Command("docker", { args, cwd: l.root, stdin: "null" }).spawn().status;
   if (!out.success) throw new Error(`docker compose down failed (exit ${out.code})`);
 }
 

@@ -25,7 +25,8 @@ if (import.meta.main) {
   if (mode === "compose") {
     const args = ["compose", "-f", `${l.root}/compose.yaml`, "logs", "--tail", "200"];
     if (follow) args.push("-f");
-    const out = await new Deno.Command("docker", { args: [...args, name], cwd: l.root }).output();
+    const out = await new Deno.Command("docker", { args: [...args, name], cwd: l.root }).spawn()
+      .status;
     Deno.exit(out.code);
   }
   if (!(STACK_COMPONENTS as readonly string[]).includes(name)) {
@@ -40,6 +41,6 @@ if (import.meta.main) {
   const out = await new Deno.Command("tail", {
     args: ["-n", "200", ...(follow ? ["-F"] : []), logFile],
     stdin: "null",
-  }).output();
+  }).spawn().status;
   Deno.exit(out.code);
 }

@@ -67,7 +67,7 @@ if (import.meta.main) {
       args: ["compose", "-f", `${l.root}/compose.yaml`, "ps"],
       cwd: l.root,
       stdin: "null",
-    }).output();
+    }).spawn().status;
     Deno.exit(out.code);
   }
   console.log(`state: ${l.stateDir}`);

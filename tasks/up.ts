@@ -244,7 +244,7 @@ async function upCompose(l: StackLayout): Promise<string> {
   }
   args.push("up", "-d", "--build", "--wait");
   say("up", `docker ${args.join(" ")}`);
-  const out = await new Deno.Command("docker", { args, cwd: l.root, stdin: "null" }).output();
+  const out = await new Deno.Command("docker", { args, cwd: l.root, stdin: "null" }).spawn().status;
   if (!out.success) throw new Error(`docker compose up failed (exit ${out.code})`);
   return token;
 }
