@@ -148,6 +148,7 @@ export function startPartitionWorker(o: PartitionWorkerOptions): PartitionWorker
           log.error("batch failed unexpectedly; retrying it", { error: e });
           buffer = [...batch, ...buffer];
           bufferedBytes += inflightBytes;
+          o.onBuffered?.(inflightBytes); // still held; the finally below releases the in-flight share
           await sleep(1000, o.signal).catch(() => {});
         }
       } finally {

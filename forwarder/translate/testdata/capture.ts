@@ -43,7 +43,10 @@ for (const type of ["Gauge", "Sum", "Histogram", "ExponentialHistogram"]) {
       stdout: "null",
       stderr: "null",
     }).output();
-    const body = await Promise.race([got, new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000))]);
+    const body = await Promise.race([
+      got,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
+    ]);
     if (!cmd.success || !body) throw new Error(`telemetrygen ${type}/${temporality} failed`);
     const file = `${out}${type.toLowerCase()}-${temporality}.pb`;
     await Deno.writeFile(file, body);
