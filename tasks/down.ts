@@ -7,6 +7,7 @@
  */
 import { say } from "./infra/progress.ts";
 import {
+  openSearchDataDir,
   STACK_COMPONENTS,
   type StackLayout,
   stackLayout,
@@ -52,6 +53,11 @@ if (import.meta.main) {
       await Deno.remove(l.dataDir, { recursive: true }).catch((err) => {
         if (!(err instanceof Deno.errors.NotFound)) throw err;
       });
+      const os = openSearchDataDir(l);
+      if (!os.startsWith(l.dataDir)) {
+        say("down", `deleting ${os}`);
+        await Deno.remove(os, { recursive: true }).catch(() => {});
+      }
     }
   }
 }

@@ -173,9 +173,33 @@ export function componentPaths(l: StackLayout, name: StackComponent) {
   return {
     pidFile: `${l.runDir}/${name}.pid`,
     logFile: `${l.logDir}/${name}.log`,
-    dataDir: `${l.dataDir}/${name}`,
+    dataDir: name === "opensearch" ? openSearchDataDir(l) : `${l.dataDir}/${name}`,
   };
 }
+
+/**
+ * OpenSearch runs as its own user, which must be able to enter every folder above its data. A
+ * clone under a 0700 home (root's, typically) cannot be entered, so its data then lives under
+ * `/var/lib/obstack/opensearch<state data dir>` instead: the path still names the state folder,
+ * so pid checks and `down --purge` find it.
+ */
+export function openSearchDataDir(l: StackLayout): string {
+  const inside = `${l.dataDir}/opensearch`;
+  if (Deno.uid() !== 0) return inside;
+  const parts = l.dataDir.split("/").filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    try {
+      const st = Deno.statSync("/" + parts.slice(0, i).join("/"));
+      if (((st.mode ?? 0o755) & 0o001) === 0) return `${OPENSEARCH_FALLBACK_ROOT}${inside}`;
+    } catch {
+      break; // not created yet: created below with default permissions
+    }
+  }
+  return inside;
+}
+
+/** Where OpenSearch data goes when the state folder is not reachable by its user. */
+export const OPENSEARCH_FALLBACK_ROOT = "/var/lib/obstack/opensearch";
 
 /**
  * Pid of a running component of this stack, or undefined. The pid must still be alive and its
