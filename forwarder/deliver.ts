@@ -31,6 +31,8 @@ export interface DeliveryOptions {
   log: Logger;
   /** Random source for jitter (tests). */
   random?: () => number;
+  /** Told when a sink starts failing (with the reason) and when it writes again. */
+  onSinkStatus?: (sink: string, ok: boolean, reason?: string) => void;
 }
 
 /** Hooks of one partition's delivery. */
@@ -170,6 +172,7 @@ async function deliverChunk(
       });
     }
     attempt++;
+    opts.onSinkStatus?.(sink.name, false, reason);
     hooks.onRetry?.();
     await sleep(delay, signal);
   };
@@ -208,6 +211,7 @@ async function deliverChunk(
       );
     });
     if (written > 0) {
+      opts.onSinkStatus?.(sink.name, true);
       opts.metrics.sinkRecords.inc({ sink: sink.name, tenant }, written);
       opts.metrics.sinkBytes.inc({ sink: sink.name, tenant }, outcome.bytesSent);
       opts.metrics.writeSeconds.observe({ sink: sink.name }, (performance.now() - t0) / 1000);

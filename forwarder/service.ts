@@ -207,6 +207,8 @@ export function createForwarderService(opts: ForwarderServiceOptions): Forwarder
         retryMaxMs: cfg.retryMaxMs,
         metrics,
         log,
+        onSinkStatus: (sink, ok, reason) =>
+          sinkState.set(sink, ok ? "ok" : `retrying: ${reason ?? ""}`),
       });
       // Preparing a sink (e.g. the OpenSearch template) must not hold up the others: a sink
       // that is not ready yet prepares itself again before its first write.
