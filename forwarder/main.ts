@@ -24,14 +24,23 @@ if (import.meta.main) {
     throw err;
   }
   const log = createLogger("forwarder", { level: config.logLevel });
-  const svc = createForwarderService({ config, log });
+  let exiting = false;
+  const svc = createForwarderService({
+    config,
+    log,
+    // Consumption ended for good: stop cleanly and exit non-zero so a supervisor restarts us.
+    onFatal: () => {
+      if (exiting) return;
+      exiting = true;
+      svc.stop().finally(() => Deno.exit(1));
+    },
+  });
   const server = Deno.serve({
     hostname: config.listen.hostname,
     port: config.listen.port,
     onListen: ({ hostname, port }) =>
       log.info("admin endpoint listening", { addr: `${hostname}:${port}` }),
   }, svc.handler);
-  let exiting = false;
   const stop = () => {
     if (exiting) return;
     exiting = true;

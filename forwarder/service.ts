@@ -44,6 +44,11 @@ export interface ForwarderServiceOptions {
   registry?: MetricsRegistry;
   /** Sinks to use instead of the configured ones (tests). */
   sinks?: Sink[];
+  /**
+   * Called when consumption ends without `stop` (the consumer failed for good). The process
+   * should stop and exit non-zero so its supervisor restarts it; nothing uncommitted is lost.
+   */
+  onFatal?: (error: unknown) => void;
 }
 
 /** A forwarder instance. */
@@ -259,6 +264,7 @@ export function createForwarderService(opts: ForwarderServiceOptions): Forwarder
       lagTimer = setInterval(refreshLag, LAG_INTERVAL_MS);
       const c = consumer;
       pumpDone = (async () => {
+        let failure: unknown = new Error("the consumer's batch stream ended");
         try {
           for await (const b of c.batches()) {
             if (stopping) continue;
@@ -266,9 +272,13 @@ export function createForwarderService(opts: ForwarderServiceOptions): Forwarder
             workerFor(b.topic, b.partition).enqueue(b.records);
           }
         } catch (e) {
-          if (!stopping) log.error("consumer stopped unexpectedly", { error: e });
+          failure = e;
         } finally {
           consuming = false;
+        }
+        if (!stopping) {
+          log.error("consumer stopped unexpectedly", { error: failure });
+          opts.onFatal?.(failure);
         }
       })();
     },
