@@ -296,7 +296,7 @@ Deno.test("kong.yaml uses only plugins bundled with Kong 3.9, with their documen
     const fields = PLUGIN_FIELDS[plugin.name];
     assert.ok(fields, `${where}: its fields are not written down in this test`);
     for (const [key, value] of Object.entries(plugin.config ?? {})) {
-      const f = fields[key];
+      const f: Field | undefined = fields[key];
       assert.ok(f, `${where}: unknown config field ${key}`);
       switch (f.type) {
         case "string":
