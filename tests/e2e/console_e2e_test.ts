@@ -98,15 +98,14 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function spawn(
+function spawn(
   name: string,
   cmd: string,
   args: string[],
   childEnv: Record<string, string>,
   logDir: string,
-): Promise<Child> {
+): Child {
   const log = `${logDir}/${name}.log`;
-  const file = await Deno.open(log, { create: true, append: true, write: true });
   const child = new Deno.Command(cmd, {
     args,
     env: childEnv,
@@ -115,11 +114,22 @@ async function spawn(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  // Both streams into one file; the file closes when both end.
-  const done = Promise.all([
-    child.stdout.pipeTo(file.writable, { preventClose: true }),
-    child.stderr.pipeTo(file.writable, { preventClose: true }),
-  ]).catch(() => {}).finally(() => file.close());
+  // One append handle per stream: a WritableStream takes one pipe at a time, and an undrained
+  // pipe would block the child once its buffer fills.
+  // Written chunk by chunk (not pipeTo), so the log is readable while the child runs.
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const file = await Deno.open(log, { create: true, append: true, write: true });
+    try {
+      for await (const chunk of stream) {
+        for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+      }
+    } catch {
+      // the child is gone; keep what was written
+    } finally {
+      file.close();
+    }
+  };
+  const done = Promise.all([drain(child.stdout), drain(child.stderr)]);
   return {
     name,
     pid: child.pid,
@@ -223,12 +233,12 @@ Deno.test({
       const deno = Deno.execPath();
       const ports = { ingest: freePort(), forwarder: freePort(), console: freePort() };
 
-      const ingest = await spawn("ingest", deno, ["run", "-A", "ingest/main.ts"], {
+      const ingest = spawn("ingest", deno, ["run", "-A", "ingest/main.ts"], {
         ...base,
         OBSTACK_INGEST_LISTEN: `127.0.0.1:${ports.ingest}`,
       }, dir);
       children.push(ingest);
-      const forwarder = await spawn("forwarder", deno, ["run", "-A", "forwarder/main.ts"], {
+      const forwarder = spawn("forwarder", deno, ["run", "-A", "forwarder/main.ts"], {
         ...base,
         OBSTACK_FORWARDER_LISTEN: `127.0.0.1:${ports.forwarder}`,
         OBSTACK_FORWARDER_GROUP: `e2e-${run}`,
@@ -243,7 +253,7 @@ Deno.test({
         OBSTACK_OPENSEARCH_REPLICAS: "0",
       }, dir);
       children.push(forwarder);
-      const consoleProc = await spawn("console", deno, ["run", "-A", "console/main.ts"], {
+      const consoleProc = spawn("console", deno, ["run", "-A", "console/main.ts"], {
         ...base,
         OBSTACK_CONSOLE_LISTEN: `127.0.0.1:${ports.console}`,
         OBSTACK_CONSOLE_PROMETHEUS_URL: env.prometheus!,
@@ -277,7 +287,7 @@ Deno.test({
           { id: b.id, port: recv.b, tokenEnv: "E2E_TOKEN_B" },
         ]),
       );
-      const collector = await spawn("otelcol", env.otelcol!, ["--config", collectorConfig], {
+      const collector = spawn("otelcol", env.otelcol!, ["--config", collectorConfig], {
         ...Deno.env.toObject(),
         E2E_TOKEN_A: a.token,
         E2E_TOKEN_B: b.token,
@@ -403,8 +413,8 @@ Deno.test({
         assert.ok(levels.length > 0 && levels.every((l) => l === "error"), JSON.stringify(levels));
         await page.selectOption('select[name="level"]', "");
         await page.click('button:has-text("Refresh")');
-        // The function runs in the page; it is passed as text so Deno's DOM-less types stay out.
-        await page.waitForFunction('document.querySelectorAll("table.logs tr.log-row").length > 5');
+        // A locator, not waitForFunction: the console's CSP (no 'unsafe-eval') forbids string eval.
+        await page.locator("table.logs tr.log-row").nth(5).waitFor();
         const times = await page.$$eval(
           "table.logs tr.log-row td.time",
           (els) => els.map((e) => e.textContent ?? ""),
