@@ -185,12 +185,44 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
 
+/** How far a view's result panel is: loads started, and the latest one finished. */
+async function loadState(page: Page, sel: string): Promise<{ started: number; loaded: number }> {
+  const [started, loaded] = await Promise.all([
+    page.getAttribute(sel, "data-started"),
+    page.getAttribute(sel, "data-loaded"),
+  ]);
+  return { started: Number(started ?? "0"), loaded: Number(loaded ?? "-1") };
+}
+
+/**
+ * Runs `action` and waits until the view's result panel `sel` has started a new load and its
+ * latest load has finished. The page keeps that count in `data-started`/`data-loaded`, so the
+ * test never reads a previous result. (Polled from here: the console's CSP forbids the string
+ * evaluation `waitForFunction` would need.)
+ */
+async function reload(page: Page, sel: string, action: () => Promise<void>): Promise<void> {
+  const before = (await loadState(page, sel)).started;
+  await action();
+  await waitFor(`${sel} to load`, async () => {
+    const s = await loadState(page, sel);
+    return s.started > before && s.loaded === s.started ? true : undefined;
+  }, 30_000);
+}
+
+/** Waits until a view's latest load has finished. */
+async function loaded(page: Page, sel: string): Promise<void> {
+  await page.waitForSelector(sel, { state: "attached" });
+  await waitFor(`${sel} to load`, async () => {
+    const s = await loadState(page, sel);
+    return s.started > 0 && s.loaded === s.started ? true : undefined;
+  }, 30_000);
+}
+
 /** Runs a PromQL query in the Metrics view over the last 15 minutes. */
 async function runMetricsQuery(page: Page, query: string): Promise<void> {
   await page.selectOption('select[name="range"]', "15m");
   await page.fill('textarea[name="query"]', query);
-  await page.click('button:has-text("Run query")');
-  await page.waitForSelector(".result .chart, .result .state-empty, .result .alert-error");
+  await reload(page, ".result", () => page.click('button:has-text("Run query")'));
 }
 
 Deno.test({
@@ -375,63 +407,76 @@ Deno.test({
         assert.doesNotMatch(legendA, new RegExp(B.counterJob));
         await shot(page, "02-metrics-tenant-a");
 
-        // Traces: the list has A's known trace; its waterfall shows all spans.
+        // Traces: the list has A's newest known trace; its waterfall shows all spans; the
+        // error trace opens by id.
         await nav(page, "traces");
-        await page.waitForSelector(`tr[data-trace-id="${A.traceIds[0]}"]`, { timeout: 30_000 });
-        const listText = await page.textContent("table.traces") ?? "";
+        await loaded(page, ".trace-list");
+        const newest = A.traceIds[A.traceIds.length - 1]!;
+        await page.waitForSelector(`tr[data-trace-id="${newest}"]`);
+        const listText = await page.textContent(".trace-list") ?? "";
         assert.ok(listText.includes(A.rootSpan));
         assert.ok(!B.traceIds.some((id) => listText.includes(id)), "B's trace listed for A");
-        await page.click(`tr[data-trace-id="${A.traceIds[0]}"]`);
-        await page.waitForSelector(".trace-detail .wf-row");
-        const rows = await page.$$eval(
-          ".trace-detail .wf-row .wf-label",
-          (els) => els.map((e) => e.textContent ?? ""),
-        );
+        await reload(page, ".trace-detail", () => page.click(`tr[data-trace-id="${newest}"]`));
+        const rowsOf = () =>
+          page.$$eval(
+            ".trace-detail .wf-row .wf-label",
+            (els) => els.map((e) => e.textContent ?? ""),
+          );
+        let rows = await rowsOf();
         assert.equal(rows.length, A.spanNames.length);
         for (const name of A.spanNames) {
           assert.ok(rows.some((r) => r.includes(name)), `span ${name} missing`);
         }
+        await page.fill('input[name="traceId"]', A.traceIds[0]!);
+        await reload(page, ".trace-detail", () => page.click('button:has-text("Open")'));
+        rows = await rowsOf();
+        assert.equal(rows.length, A.spanNames.length);
         await page.click('.trace-detail .wf-row:has-text("charge card")');
         await page.waitForSelector(".span-detail h3");
         assert.match(await page.textContent(".span-detail") ?? "", /status error/);
         await shot(page, "03-traces-tenant-a");
 
-        // Logs: newest first; the known error line; the level filter.
+        // Logs: the known error line with the level filter; newest first without it.
         await nav(page, "logs");
-        await page.waitForSelector("table.logs td.msg");
+        await loaded(page, ".logs-result");
         // The forwarder maps OTLP severities to lower-case levels (`error`).
         await page.waitForSelector('select[name="level"] option[value="error"]', {
           state: "attached",
         });
         await page.selectOption('select[name="level"]', "error");
-        await page.click('button:has-text("Refresh")');
-        await page.waitForSelector(`table.logs td.msg:has-text("${A.errorLine}")`);
+        await reload(page, ".logs-result", () => page.click('button:has-text("Refresh")'));
+        const errorLines = await page.$$eval(
+          "table.logs td.msg",
+          (els) => els.map((e) => e.textContent),
+        );
+        assert.ok(errorLines.includes(A.errorLine), JSON.stringify(errorLines.slice(0, 5)));
         const levels = await page.$$eval(
           "table.logs tr.log-row .badge",
           (els) => els.map((e) => e.textContent),
         );
         assert.ok(levels.length > 0 && levels.every((l) => l === "error"), JSON.stringify(levels));
         await page.selectOption('select[name="level"]', "");
-        await page.click('button:has-text("Refresh")');
-        // A locator, not waitForFunction: the console's CSP (no 'unsafe-eval') forbids string eval.
-        await page.locator("table.logs tr.log-row").nth(5).waitFor();
+        await reload(page, ".logs-result", () => page.click('button:has-text("Refresh")'));
         const times = await page.$$eval(
           "table.logs tr.log-row td.time",
           (els) => els.map((e) => e.textContent ?? ""),
         );
+        assert.ok(times.length > 5, `only ${times.length} log rows`);
         assert.deepEqual([...times].sort().reverse(), times, "logs are not newest first");
         await shot(page, "04-logs-tenant-a");
 
         // Search: full text with highlights.
         await nav(page, "search");
         await page.fill('input[name="q"]', A.searchWord);
-        await page.click('button:has-text("Search")');
-        await page.waitForSelector(".hit mark");
+        await reload(page, ".search-result", () => page.click('button:has-text("Search")'));
         const marks = await page.$$eval(
           ".hit mark",
           (els) => els.map((e) => (e.textContent ?? "").toLowerCase()),
         );
-        assert.ok(marks.some((m) => m.includes(A.searchWord)), JSON.stringify(marks));
+        assert.ok(
+          marks.length > 0 && marks.every((m) => m === A.searchWord),
+          JSON.stringify(marks),
+        );
         await shot(page, "05-search-tenant-a");
 
         // ---- Tenant B: none of A's data ----
@@ -448,25 +493,25 @@ Deno.test({
         await shot(page, "06-metrics-tenant-b");
 
         await nav(page, "traces");
-        await page.waitForSelector("table.traces, .state-empty");
-        const listB = await page.textContent("#view") ?? "";
+        await loaded(page, ".trace-list");
+        const listB = await page.textContent(".trace-list") ?? "";
         assert.ok(!A.traceIds.some((id) => listB.includes(id)), "A's trace listed for B");
         await page.fill('input[name="traceId"]', A.traceIds[0]!);
-        await page.click('button:has-text("Open")');
-        await page.waitForSelector(".trace-detail .state-empty");
+        await reload(page, ".trace-detail", () => page.click('button:has-text("Open")'));
         assert.match(await page.textContent(".trace-detail") ?? "", /No trace .* in your tenant/);
         await shot(page, "07-traces-tenant-b");
 
         await nav(page, "logs");
+        await loaded(page, ".logs-result");
         await page.fill('input[name="text"]', A.errorLine);
-        await page.click('button:has-text("Refresh")');
-        await page.waitForSelector("#view .state-empty");
+        await reload(page, ".logs-result", () => page.click('button:has-text("Refresh")'));
+        assert.ok(await page.$(".logs-result .state-empty"), "B's log view is not empty");
         await shot(page, "08-logs-tenant-b");
 
         await nav(page, "search");
         await page.fill('input[name="q"]', A.searchWord);
-        await page.click('button:has-text("Search")');
-        await page.waitForSelector("#view .state-empty");
+        await reload(page, ".search-result", () => page.click('button:has-text("Search")'));
+        assert.ok(await page.$(".search-result .state-empty"), "B's search is not empty");
         assert.equal(await page.$(".hit"), null);
         await shot(page, "09-search-tenant-b");
 

@@ -44,6 +44,20 @@ export const states = {
     h("p", { class: "alert alert-error", role: "alert" }, err?.message ?? String(err)),
 };
 
+/**
+ * Load bookkeeping on a result element, so tests and tools can tell that the latest refresh has
+ * finished rather than guess from what is on screen: `data-started` counts loads begun,
+ * `data-loaded` is set to it when the latest one finishes (superseded loads never finish).
+ */
+export function markStarted(el) {
+  el.dataset.started = String(Number(el.dataset.started ?? "0") + 1);
+}
+
+/** Marks the latest started load of `el` as finished (see {@link markStarted}). */
+export function markLoaded(el) {
+  el.dataset.loaded = el.dataset.started ?? "0";
+}
+
 /** A definition list of key/value pairs, sorted by key. */
 export function kvList(record) {
   const dl = h("dl", { class: "kv" });

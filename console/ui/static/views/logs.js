@@ -1,6 +1,6 @@
 // Logs view: newest first, simple filter (text, level, service) or an expert query, refresh.
 import { api } from "../lib/api.js";
-import { h, kvList, replace, states } from "../lib/dom.js";
+import { h, kvList, markLoaded, markStarted, replace, states } from "../lib/dom.js";
 import { formatTime, rangePicker } from "../lib/time.js";
 
 export function logsView(root, params, session) {
@@ -31,7 +31,7 @@ export function logsView(root, params, session) {
   });
   const auto = h("input", { type: "checkbox", name: "autoRefresh" });
   const status = h("span", { class: "muted" });
-  const out = h("div", { class: "panel" }, states.loading("Loading logs…"));
+  const out = h("div", { class: "panel logs-result" }, states.loading("Loading logs…"));
 
   expertToggle.addEventListener("change", () => {
     expert.hidden = !expertToggle.checked;
@@ -96,6 +96,7 @@ export function logsView(root, params, session) {
   let seq = 0;
   async function run() {
     const my = ++seq;
+    markStarted(out);
     let range;
     try {
       range = picker.range();
@@ -164,6 +165,8 @@ export function logsView(root, params, session) {
       );
     } catch (err) {
       if (my === seq) replace(out, states.error(err));
+    } finally {
+      if (my === seq) markLoaded(out);
     }
   }
 

@@ -1,6 +1,6 @@
 // Metrics view: PromQL box with autocomplete of the tenant's metric names, time range, chart.
 import { api } from "../lib/api.js";
-import { h, replace, states } from "../lib/dom.js";
+import { h, markLoaded, markStarted, replace, states } from "../lib/dom.js";
 import { lineChart, seriesLabel } from "../lib/chart.js";
 import { rangePicker } from "../lib/time.js";
 
@@ -111,6 +111,7 @@ export function metricsView(root, params) {
       return;
     }
     const seq = ++runSeq;
+    markStarted(result);
     let range;
     try {
       range = picker.range();
@@ -166,6 +167,7 @@ export function metricsView(root, params) {
       if (seq === runSeq) replace(result, states.error(err));
     } finally {
       runBtn.disabled = false;
+      if (seq === runSeq) markLoaded(result);
     }
   }
 

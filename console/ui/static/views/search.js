@@ -1,6 +1,6 @@
 // Search view: full text over the tenant's OpenSearch indices, highlights, field filters, paging.
 import { api } from "../lib/api.js";
-import { h, kvList, replace, states } from "../lib/dom.js";
+import { h, kvList, markLoaded, markStarted, replace, states } from "../lib/dom.js";
 import { formatTime, rangePicker } from "../lib/time.js";
 
 const START = "\ue000", END = "\ue001";
@@ -48,7 +48,7 @@ export function searchView(root, params) {
   const filters = [];
   const out = h(
     "div",
-    { class: "panel" },
+    { class: "panel search-result" },
     states.empty("Search your logs: type words and press Search."),
   );
   const size = 20;
@@ -112,6 +112,7 @@ export function searchView(root, params) {
   async function run(offset) {
     from = offset;
     const my = ++seq;
+    markStarted(out);
     let range;
     try {
       range = picker.range();
@@ -213,6 +214,8 @@ export function searchView(root, params) {
       );
     } catch (err) {
       if (my === seq) replace(out, states.error(err));
+    } finally {
+      if (my === seq) markLoaded(out);
     }
   }
 

@@ -1,6 +1,6 @@
 // Traces view: recent traces of the tenant, lookup by id, span waterfall.
 import { api } from "../lib/api.js";
-import { h, replace, states } from "../lib/dom.js";
+import { h, markLoaded, markStarted, replace, states } from "../lib/dom.js";
 import { formatDuration, formatTime, rangePicker } from "../lib/time.js";
 import { waterfall } from "../lib/waterfall.js";
 
@@ -26,7 +26,7 @@ export function tracesView(root, params) {
     style: { width: "300px" },
     class: "mono",
   });
-  const list = h("div", { class: "panel" }, states.loading("Loading traces…"));
+  const list = h("div", { class: "panel trace-list" }, states.loading("Loading traces…"));
   const detail = h("div", { class: "panel trace-detail", hidden: true });
 
   const searchForm = h(
@@ -75,6 +75,7 @@ export function tracesView(root, params) {
   let seq = 0;
   async function search() {
     const my = ++seq;
+    markStarted(list);
     let range;
     try {
       range = picker.range();
@@ -142,19 +143,25 @@ export function tracesView(root, params) {
       );
     } catch (err) {
       if (my === seq) replace(list, states.error(err));
+    } finally {
+      if (my === seq) markLoaded(list);
     }
   }
 
+  let openSeq = 0;
   async function open(id) {
     const traceId = String(id ?? "").trim();
     if (!traceId) return;
+    const mine = ++openSeq;
     detail.hidden = false;
+    markStarted(detail);
     replace(detail, states.loading("Loading trace…"));
     const u = new URL(location.href);
     u.searchParams.set("trace", traceId);
     history.replaceState(null, "", u);
     try {
       const { trace } = await api(`traces/${encodeURIComponent(traceId)}`);
+      if (mine !== openSeq) return;
       replace(
         detail,
         h(
@@ -179,12 +186,15 @@ export function tracesView(root, params) {
       );
       detail.scrollIntoView({ block: "start" });
     } catch (err) {
+      if (mine !== openSeq) return;
       replace(
         detail,
         err.status === 404
           ? states.empty(`No trace ${traceId} in your tenant.`)
           : states.error(err),
       );
+    } finally {
+      if (mine === openSeq) markLoaded(detail);
     }
   }
 
