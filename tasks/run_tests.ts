@@ -1,5 +1,6 @@
 /**
- * `deno task test`: the whole test suite against real components.
+ * `deno task test`: the whole test suite against real components. (Not named `test.ts`:
+ * `deno test` would pick that name up as a test module and run the runner recursively.)
  *
  * Installs the Debian tools the deployment and browser tests use, fetches/builds every
  * real component into the cache (with progress), starts the shared test bed (Kafka,
