@@ -3,6 +3,7 @@
  *
  * Reads its settings from the environment (see `config.ts`), loads the tenants file, picks the
  * trace and log backends, and serves on OBSTACK_CONSOLE_LISTEN (default 0.0.0.0:8080).
+ * `--version` prints the version.
  * @module
  */
 import { ConfigError } from "../lib/config/mod.ts";
@@ -17,6 +18,9 @@ import { createConsole } from "./server.ts";
 import { createLoginLimiter, createSessionStore } from "./session/mod.ts";
 import { createJaegerReader, createTempoReader } from "./traces/mod.ts";
 import { loadUiAssets } from "./ui/assets.ts";
+import { printVersionIfAsked } from "../lib/version.ts";
+
+if (printVersionIfAsked("obstack-console", Deno.args)) Deno.exit(0);
 
 let cfg;
 try {
