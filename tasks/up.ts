@@ -1,6 +1,6 @@
 /**
- * `deno task up [--mode=native|compose|auto]`: starts the whole pipeline and prints how to
- * send data to it with a ready demo token.
+ * `deno task up [--mode=native|compose|auto] [--no-demo]`: starts the whole pipeline and prints how to
+ * send data to it with a ready demo token; natively it then sends sample data (`tasks/demo.ts`).
  *
  * - `native` (what this machine runs): Kafka, OpenSearch, VictoriaLogs, Prometheus and Jaeger
  *   from caches outside the clone (INFRA.md), then the topics, the demo tenant, and ingest,
@@ -309,7 +309,7 @@ export function instructions(l: StackLayout, token: string, mode: "native" | "co
       `  Jaeger (traces)  curl -H 'X-Scope-OrgID: demo' http://127.0.0.1:${p.jaegerQuery}/api/v3/services`,
       `  VictoriaLogs     curl -H 'AccountID: ${DEMO_NUMERIC_ID}' 'http://127.0.0.1:${p.victoriaLogs}/select/logsql/query?query=*'`,
       `  OpenSearch       curl 'http://127.0.0.1:${p.opensearch}/logs-demo-*/_search?q=*'`,
-      `  Console          http://127.0.0.1:${p.console}  (add a user: deno task tenant user add demo <name> --file ${l.tenantsFile})`,
+      `  Console          http://127.0.0.1:${p.console}  (log in with the token above, or add a user: deno task tenant user add demo <name> --file ${l.tenantsFile})`,
       "",
       "deno task status | deno task logs <component> [-f] | deno task down [--purge]",
     );
@@ -334,6 +334,19 @@ if (import.meta.main) {
     }
     const token = mode === "compose" ? await upCompose(l) : await upNative(l);
     console.log(instructions(l, token, mode));
+    if (mode === "native" && !Deno.args.includes("--no-demo")) {
+      // Sample data for two tenants, sent by the real Collector through ingest, so the console
+      // has something in every view right away (`--no-demo` skips it; `deno task demo` repeats it).
+      say("up", "sending sample data for tenants demo and demo-b (deno task demo) …");
+      const demo = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${l.root}/tasks/demo.ts`],
+        env: Deno.env.toObject(),
+        stdin: "null",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).output();
+      if (!demo.success) say("up", "sample data could not be sent (see above); the stack is up");
+    }
   } catch (err) {
     console.error(`up: ${err instanceof Error ? err.message : err}`);
     console.error(
