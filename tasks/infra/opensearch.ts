@@ -58,7 +58,10 @@ export async function ensureOpenSearch(): Promise<string> {
     say("opensearch", "unpacking distribution …");
     await Deno.remove(root, { recursive: true }).catch(() => {});
     await Deno.mkdir(root, { recursive: true });
-    await run("opensearch", "unzip", ["-q", m2Zip(), "-d", root]);
+    // unzip where present; Python's zipfile (always on these machines) otherwise.
+    await run("opensearch", "unzip", ["-q", m2Zip(), "-d", root]).catch(() =>
+      run("opensearch", "python3", ["-m", "zipfile", "-e", m2Zip(), root])
+    );
     await Deno.rename(`${root}/opensearch-${OPENSEARCH_VERSION}`, dist);
     // Readable by the opensearch user (instances hard-link these files).
     await run("opensearch", "chmod", ["-R", "a+rX", dist]);
