@@ -60,7 +60,10 @@ export async function ensureOpenSearch(): Promise<string> {
     await Deno.mkdir(root, { recursive: true });
     // unzip where present; Python's zipfile (always on these machines) otherwise.
     await run("opensearch", "unzip", ["-q", m2Zip(), "-d", root]).catch(() =>
-      run("opensearch", "python3", ["-m", "zipfile", "-e", m2Zip(), root])
+      run("opensearch", "python3", ["-m", "zipfile", "-e", m2Zip(), root]).then(() =>
+        // zipfile drops the executable bits
+        run("opensearch", "chmod", ["-R", "a+rx", `${root}/opensearch-${OPENSEARCH_VERSION}/bin`])
+      )
     );
     await Deno.rename(`${root}/opensearch-${OPENSEARCH_VERSION}`, dist);
     // Readable by the opensearch user (instances hard-link these files).
