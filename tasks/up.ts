@@ -242,11 +242,57 @@ async function upCompose(l: StackLayout): Promise<string> {
   if (await Deno.stat(`${l.root}/.env`).then(() => true, () => false)) {
     args.push("--env-file", `${l.root}/.env`);
   }
+  await ensureKongCertificate(l);
   args.push("up", "-d", "--build", "--wait");
   say("up", `docker ${args.join(" ")}`);
   const out = await new Deno.Command("docker", { args, cwd: l.root, stdin: "null" }).spawn().status;
   if (!out.success) throw new Error(`docker compose up failed (exit ${out.code})`);
   return token;
+}
+
+/**
+ * Kong serves TLS only and will not start without a certificate: when `kong/certs/` (the default
+ * `STACK_TLS_DIR`) has none, a self-signed one for localhost and `kong` is made, as
+ * kong/certs/README.md describes; production puts its own there.
+ */
+async function ensureKongCertificate(l: StackLayout): Promise<void> {
+  const dir = Deno.env.get("STACK_TLS_DIR") || `${l.root}/kong/certs`;
+  const have = await Deno.stat(`${dir}/tls.crt`).then(() => true, () => false);
+  if (have) return;
+  say(
+    "up",
+    `no TLS certificate in ${dir}: creating a self-signed one for localhost (testing only)`,
+  );
+  const out = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-sha256",
+      "-days",
+      "365",
+      "-nodes",
+      "-keyout",
+      `${dir}/tls.key`,
+      "-out",
+      `${dir}/tls.crt`,
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,DNS:kong,IP:127.0.0.1",
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `could not create a certificate with openssl (see kong/certs/README.md): ${
+        new TextDecoder().decode(out.stderr).slice(0, 500)
+      }`,
+    );
+  }
 }
 
 /** The closing instructions: endpoint, token, curl, Collector snippet, where to look. */
