@@ -90,6 +90,16 @@ export const consoleSchema = {
     min: 1,
     description: "Login attempts allowed per client address per minute; more get 429.",
   }),
+  trustedProxyHops: defineSetting({
+    env: "OBSTACK_CONSOLE_TRUSTED_PROXY_HOPS",
+    key: "console.trusted_proxy_hops",
+    type: "int",
+    default: 0,
+    min: 0,
+    max: 10,
+    description:
+      "Reverse proxies in front of the console that append X-Forwarded-For (1 behind Kong); the login limit then keys on the address the first of them saw. 0 ignores the header.",
+  }),
   allowedOrigins: defineSetting({
     env: "OBSTACK_CONSOLE_ALLOWED_ORIGINS",
     key: "console.allowed_origins",

@@ -51,6 +51,7 @@ const app = createConsole({
   ui: await loadUiAssets(),
   secureCookie: cfg.secureCookie,
   allowedOrigins: cfg.allowedOrigins,
+  trustedProxyHops: cfg.trustedProxyHops,
   prometheus: createPrometheusReader({ url: cfg.prometheusUrl, timeoutMs }),
   traces,
   logs,

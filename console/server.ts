@@ -39,6 +39,12 @@ export interface ConsoleDeps extends QueryApiDeps {
   secureCookie: boolean;
   /** Extra origins accepted on POST. */
   allowedOrigins: readonly string[];
+  /**
+   * Reverse proxies in front of the console that append to `X-Forwarded-For` (Kong: 1). The
+   * client address used for the login limit is then the entry that many places from the right;
+   * 0 (default) uses the connection's address and ignores the header, which clients can forge.
+   */
+  trustedProxyHops?: number;
   /** Logger. */
   logger?: Logger;
 }
@@ -108,9 +114,20 @@ function credentialsOf(form: Record<string, string>): Credentials | null {
   return null;
 }
 
-function clientAddress(info?: ConnInfo): string {
+function connAddress(info?: ConnInfo): string {
   const a = info?.remoteAddr as { hostname?: string } | undefined;
   return a?.hostname ?? "unknown";
+}
+
+/**
+ * The client's address: behind `hops` trusted proxies, the `X-Forwarded-For` entry the first
+ * trusted proxy appended (entries further left are the client's own claims and are ignored).
+ */
+export function clientAddress(req: Request, info: ConnInfo | undefined, hops: number): string {
+  if (hops <= 0) return connAddress(info);
+  const list = (req.headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim())
+    .filter(Boolean);
+  return list[list.length - hops] ?? connAddress(info);
 }
 
 /**
@@ -150,17 +167,18 @@ export function createConsole(deps: ConsoleDeps): Console {
   const login = async (req: Request, info?: ConnInfo): Promise<Response> => {
     const form = await readForm(req);
     const creds = credentialsOf(form);
-    const keys = [`ip:${clientAddress(info)}`];
+    const client = clientAddress(req, info, deps.trustedProxyHops ?? 0);
+    const keys = [`ip:${client}`];
     if (creds?.kind === "password") keys.push(`user:${creds.tenant}/${creds.user}`);
     const limit = deps.loginLimiter.take(keys);
     if (!limit.ok) {
-      log?.warn("login rate limited", { client: clientAddress(info) });
+      log?.warn("login rate limited", { client });
       if (wantsJson(req)) throw tooManyRequests(limit.retryAfterSeconds);
       return redirect("/login?error=rate", 303, { "Retry-After": String(limit.retryAfterSeconds) });
     }
     const result = creds ? await deps.auth.login(creds) : null;
     if (!result) {
-      log?.info("login failed", { client: clientAddress(info), method: creds?.kind ?? "none" });
+      log?.info("login failed", { client, method: creds?.kind ?? "none" });
       if (wantsJson(req)) {
         return json({ error: "invalid credentials", code: "unauthorized" }, 401);
       }

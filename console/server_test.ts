@@ -394,3 +394,16 @@ Deno.test("console: static UI files are served with security headers and no inli
     await t.cleanup();
   }
 });
+
+Deno.test("clientAddress() trusts X-Forwarded-For only as far as the configured proxy hops", async () => {
+  const { clientAddress } = await import("./server.ts");
+  const info = { remoteAddr: { hostname: "10.0.0.5" } };
+  const req = new Request("http://console/login", {
+    headers: { "x-forwarded-for": "6.6.6.6, 203.0.113.7" },
+  });
+  // No trusted proxy: the header is the client's own claim and is ignored.
+  assert.equal(clientAddress(req, info, 0), "10.0.0.5");
+  // Behind Kong (one hop): the address Kong appended, not what the client forged before it.
+  assert.equal(clientAddress(req, info, 1), "203.0.113.7");
+  assert.equal(clientAddress(new Request("http://console/login"), info, 1), "10.0.0.5");
+});
