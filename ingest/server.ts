@@ -94,7 +94,8 @@ export function createIngestHandler(opts: IngestHandlerOptions): IngestHandler {
 
   function errorResponse(route: PublicRoute, req: Request, err: unknown, tenant: string) {
     const info = httpStatusOf(err);
-    if (info.status >= 500) {
+    // 503 (broker unavailable, draining) is an expected state, already logged where it arose.
+    if (info.status >= 500 && info.status !== 503) {
       logger.error("write request failed", {
         path: route.path,
         tenant,
