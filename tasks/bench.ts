@@ -26,6 +26,7 @@ import { generateToken, hashToken, writeTenantsFile } from "../lib/tenant/mod.ts
 import { startCollector } from "./infra/collector.ts";
 import { ensureKafka, startKafka } from "./infra/kafka.ts";
 import { type Component, spawnComponent } from "./infra/process.ts";
+import { freePort } from "./infra/ports.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -43,13 +44,6 @@ for (const [k, v] of Object.entries({ seconds, concurrency, recordsPerRequest })
 }
 
 const root = new URL("..", import.meta.url).pathname;
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const p = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return p;
-}
 
 /** Peak RSS (VmHWM) in MiB and CPU seconds of a process, from /proc. */
 async function procStats(pid: number): Promise<{ peakRssMiB: number; cpuSeconds: number }> {

@@ -21,6 +21,7 @@ import type { Component } from "./infra/process.ts";
 import { snappyDecode } from "../lib/codec/snappy.ts";
 import { stampRemoteWriteV1 } from "../lib/codec/remote_write/v1.ts";
 import { decodeWriteRequestV2, stampRemoteWriteV2 } from "../lib/codec/remote_write/v2.ts";
+import { freePort } from "./infra/ports.ts";
 
 const OUT = new URL("../lib/codec/testdata/", import.meta.url).pathname;
 const WORK = await Deno.makeTempDir({ prefix: "obstack-capture-" });
@@ -57,13 +58,6 @@ const KEEP_HEADERS = [
 
 function log(msg: string) {
   console.log(`capture: ${msg}`);
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 function startCaptureServer(): { port: number; seen: Captured[]; close: () => Promise<void> } {

@@ -19,6 +19,7 @@
  */
 import { stringify } from "yaml";
 import { readTenantsFile } from "../lib/tenant/mod.ts";
+import { freePort } from "./infra/ports.ts";
 
 /** A tenant the demo sends for. */
 export interface DemoTenant {
@@ -394,12 +395,6 @@ export async function newestDemoSampleMs(promUrl: string, tenantId: string): Pro
 }
 
 /** Picks a free loopback TCP port. */
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 async function main(): Promise<void> {
   const {

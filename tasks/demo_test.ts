@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { demoCollectorConfig, demoData, sendDemoData } from "./demo.ts";
 import { otlpJsonToProtobuf } from "../lib/codec/otlp.ts";
+import { freePort } from "./infra/ports.ts";
 
 Deno.test("demoData() builds valid OTLP for all three signals with what it says it contains", () => {
   const now = Date.UTC(2025, 0, 1, 12);
@@ -54,13 +55,7 @@ Deno.test({
         headers: { "Content-Type": "application/x-protobuf" },
       });
     });
-    const free = () => {
-      const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const p = (l.addr as Deno.NetAddr).port;
-      l.close();
-      return p;
-    };
-    const pa = free(), pb = free();
+    const pa = freePort(), pb = freePort();
     const dir = await Deno.makeTempDir();
     await Deno.writeTextFile(
       `${dir}/c.yaml`,

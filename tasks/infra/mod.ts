@@ -10,6 +10,7 @@ export * from "./gobuild.ts";
 export * from "./jaeger.ts";
 export * from "./kafka.ts";
 export * from "./opensearch.ts";
+export * from "./ports.ts";
 export * from "./process.ts";
 export * from "./prometheus.ts";
 export * from "./stack.ts";

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { pidAlive } from "./pid.ts";
 import { spawnComponent, tcpOpen } from "./process.ts";
+import { freePort } from "./ports.ts";
 
 const server = new URL("./testdata/http_server.ts", import.meta.url).pathname;
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 Deno.test("spawnComponent() waits for readiness and stop() ends the process and frees its port", async () => {
   const dir = await Deno.makeTempDir();

@@ -13,6 +13,7 @@ import {
   serviceBuilds,
 } from "../../tasks/build.ts";
 import { ROOT, runCommand } from "./_stack.ts";
+import { freePort } from "../../tasks/infra/ports.ts";
 
 const LISTEN_ENV: Record<string, string> = {
   ingest: "OBSTACK_INGEST_LISTEN",
@@ -116,13 +117,6 @@ Deno.test("deno task build with DENORT_BIN naming no file prints one line and ex
     await Deno.remove(out, { recursive: true });
   }
 });
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 async function waitForHealthz(url: string, child: Deno.ChildProcess, ms: number): Promise<void> {
   const deadline = Date.now() + ms;

@@ -14,6 +14,7 @@ import {
   ROOT,
   runCommand,
 } from "./_stack.ts";
+import { freePort } from "../../tasks/infra/ports.ts";
 
 const otelcol = Deno.env.get("OBSTACK_BIN_OTELCOL") ?? "";
 const prometheus = Deno.env.get("OBSTACK_BIN_PROMETHEUS") ?? "";
@@ -65,13 +66,6 @@ Deno.test("the demo Collector sends through Kong with the demo token, never to i
   const col = compose.services["otel-collector"]!;
   assert.equal(col.environment?.STACK_DEMO_TOKEN, "${STACK_DEMO_TOKEN:-}");
 });
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 /** compose's Prometheus flags, with the paths and address of this test. */
 async function prometheusArgs(config: string, data: string, port: number): Promise<string[]> {

@@ -14,6 +14,7 @@ import { chromium, type Page } from "playwright-core";
 import { createKafkaAdmin } from "../../lib/kafka/admin.ts";
 import { testTenants, writeTestTenantsFile } from "../../console/_test_bed.ts";
 import { demoCollectorConfig, demoData, type DemoKnown, sendDemoData } from "../../tasks/demo.ts";
+import { freePort } from "../../tasks/infra/ports.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
@@ -53,13 +54,6 @@ const missing = [
   ...(exists(CHROMIUM) ? [] : ["chromium"]),
   ...["ingest/main.ts", "forwarder/main.ts"].filter((f) => !exists(ROOT + f)),
 ];
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 function randomHex(n: number): string {
   return Array.from(

@@ -13,7 +13,7 @@ import { readTopic } from "../../lib/kafka/mod.ts";
 import { startOpenSearch } from "../../tasks/infra/opensearch.ts";
 import { startVictoriaLogs } from "../../tasks/infra/victorialogs.ts";
 import type { Component } from "../../tasks/infra/process.ts";
-import { freePort, freePorts } from "../_helpers/ports.ts";
+import { freePort, freePorts } from "../../tasks/infra/ports.ts";
 import { writeTestTenants } from "../_helpers/tenants.ts";
 import {
   forwarderEnv,

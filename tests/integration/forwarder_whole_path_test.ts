@@ -9,7 +9,7 @@ import { startCollector } from "../../tasks/infra/collector.ts";
 import { startPrometheus } from "../../tasks/infra/prometheus.ts";
 import type { Component } from "../../tasks/infra/process.ts";
 import { createTopics, startTestIngest, uniqueTopics } from "../_helpers/ingest.ts";
-import { freePort } from "../_helpers/ports.ts";
+import { freePort } from "../../tasks/infra/ports.ts";
 import { writeTestTenants } from "../_helpers/tenants.ts";
 import {
   forwarderEnv,

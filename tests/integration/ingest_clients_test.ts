@@ -17,7 +17,7 @@ import {
   type TestTopics,
   uniqueTopics,
 } from "../_helpers/ingest.ts";
-import { freePort } from "../_helpers/ports.ts";
+import { freePort } from "../../tasks/infra/ports.ts";
 import { writeTestTenants } from "../_helpers/tenants.ts";
 
 const KAFKA = Deno.env.get("OBSTACK_TEST_KAFKA");

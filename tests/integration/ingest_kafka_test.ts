@@ -13,7 +13,7 @@ import {
   startTestIngest,
   uniqueTopics,
 } from "../_helpers/ingest.ts";
-import { freePorts } from "../_helpers/ports.ts";
+import { freePorts } from "../../tasks/infra/ports.ts";
 import { writeTestTenants } from "../_helpers/tenants.ts";
 
 const KAFKA = Deno.env.get("OBSTACK_TEST_KAFKA");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { gzip } from "../../lib/codec/mod.ts";
 import { spawnComponent } from "../../tasks/infra/process.ts";
 import { createTopics, decodeEnvelopeCounts, readTopic, uniqueTopics } from "../_helpers/ingest.ts";
-import { freePort } from "../_helpers/ports.ts";
+import { freePort } from "../../tasks/infra/ports.ts";
 import { writeTestTenants } from "../_helpers/tenants.ts";
 
 const KAFKA = Deno.env.get("OBSTACK_TEST_KAFKA");

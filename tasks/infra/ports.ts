@@ -1,6 +1,6 @@
 /**
- * Test helper: free loopback TCP ports, so tests that start their own servers never collide
- * with the test bed, a developer's running stack, or each other.
+ * Free loopback TCP ports, so tasks and tests that start their own servers never collide with
+ * the test bed, a developer's running stack, or each other.
  *
  * @module
  */
