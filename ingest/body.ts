@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { concatBytes } from "../lib/codec/mod.ts";
 import { badRequest, payloadTooLarge } from "../lib/errors.ts";
 
 /**
@@ -43,12 +44,5 @@ export async function readBoundedBody(req: Request, maxBytes: number): Promise<U
     if (err instanceof Error && err.name === "ObstackError") throw err;
     throw badRequest("request body could not be read completely");
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import {
+  concatBytes,
   remoteWriteV2ToV1,
   snappyEncode,
   type TimeSeriesV1,
@@ -106,7 +107,7 @@ export function createPrometheusSink(opts: PrometheusSinkOptions): Sink {
       let body: Uint8Array;
       if (opts.version === "1.0") {
         const own = encodeRemoteWriteV1(series, [...metadata.values()]);
-        body = concat([own, ...passthrough]);
+        body = concatBytes([own, ...passthrough]);
       } else {
         body = encodeRemoteWriteV2(series, [...metadata.values()]);
       }
@@ -222,17 +223,4 @@ function fromV1(ts: TimeSeriesV1): PromSeries {
       timestamp: int64ToNumber(h.timestamp),
     })),
   };
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

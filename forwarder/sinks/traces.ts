@@ -14,7 +14,7 @@
  */
 import { Buffer } from "node:buffer";
 import * as grpc from "@grpc/grpc-js";
-import { protoRoot } from "../../lib/codec/mod.ts";
+import { concatBytes, protoRoot } from "../../lib/codec/mod.ts";
 import type { ObstackError } from "../../lib/errors.ts";
 import type { ItemFailure, Sink, WriteOutcome } from "./sink.ts";
 import { fetchError, httpError, permanentError, retriableError } from "./sink_error.ts";
@@ -87,7 +87,7 @@ export function createTracesSink(opts: TracesSinkOptions): Sink {
           });}
       });
       if (parts.length === 0) return { failures, bytesSent: 0 };
-      const body = concat(parts);
+      const body = concatBytes(parts);
       const response = await send.export(tenant, body, signal);
       reportPartialSuccess(tenant, response, opts);
       return { failures, bytesSent: body.length };
@@ -191,17 +191,4 @@ function reportPartialSuccess(tenant: string, response: Uint8Array, opts: Traces
   } catch {
     // A response we cannot read changes nothing: the export itself succeeded.
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -8,7 +8,8 @@
  */
 import { CodecError } from "./codec_error.ts";
 import type { OtlpSignal } from "./_otlp_schema.ts";
-import { concatBytes, Cursor, encodeLenField, LEN, readTag, varintSize } from "./_wire.ts";
+import { concatBytes } from "./bytes.ts";
+import { Cursor, encodeLenField, LEN, readTag, varintSize } from "./_wire.ts";
 
 /** How one message level splits: which field numbers hold the children. */
 interface Level {

@@ -206,19 +206,6 @@ export function encodeLenField(fieldNumber: number, payload: Uint8Array): Uint8A
   return out;
 }
 
-/** Concatenates byte arrays. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** A plain `Uint8Array` view of any byte array (protobufjs returns Node Buffers under Deno). */
 export function plainBytes(u8: Uint8Array): Uint8Array {
   return u8.constructor === Uint8Array

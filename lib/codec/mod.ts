@@ -4,6 +4,7 @@
  *
  * @module
  */
+export * from "./bytes.ts";
 export * from "./codec_error.ts";
 export * from "./proto.ts";
 export * from "./otlp.ts";

@@ -9,7 +9,8 @@ import { CodecError } from "../codec_error.ts";
 import { protoRoot } from "../proto.ts";
 import { countSlotOf, type MessageInfo, messageInfo } from "../_schema.ts";
 import { validateMessage, type WalkCounts, type WalkOptions } from "../_validate.ts";
-import { ByteSink, concatBytes, Cursor, LEN, lenFieldSize, plainBytes, readTag } from "../_wire.ts";
+import { concatBytes } from "../bytes.ts";
+import { ByteSink, Cursor, LEN, lenFieldSize, plainBytes, readTag } from "../_wire.ts";
 import {
   alreadyClean,
   checkTenantId,
