@@ -4,6 +4,7 @@
  * address or internals beyond a truncated message).
  * @module
  */
+import { concatBytes } from "../../lib/codec/mod.ts";
 import { badRequest, ObstackError, unavailable } from "../../lib/errors.ts";
 
 /** Options of {@linkcode createUpstream}. */
@@ -97,13 +98,7 @@ async function readBounded(resp: Response, max: number, name: string): Promise<s
     }
     chunks.push(value);
   }
-  const all = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  return new TextDecoder().decode(concatBytes(chunks));
 }
 
 /**

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../lib/codec/mod.ts";
 import { ObstackError } from "../../lib/errors.ts";
 
 /** Longest upstream error text kept in a reason (it ends up in logs and DLQ headers). */
@@ -113,13 +114,7 @@ async function readBounded(res: Response): Promise<string> {
       n += value.length;
     }
     await reader.cancel().catch(() => {});
-    const all = new Uint8Array(n);
-    let o = 0;
-    for (const c of chunks) {
-      all.set(c, o);
-      o += c.length;
-    }
-    return truncate(new TextDecoder().decode(all).trim().replace(/\s+/g, " "));
+    return truncate(new TextDecoder().decode(concatBytes(chunks)).trim().replace(/\s+/g, " "));
   } catch {
     return "";
   }
