@@ -4,7 +4,12 @@
  * machine (Jaeger for traces, VictoriaLogs for logs); Tempo and Loki are one setting away.
  * @module
  */
-import { type ConfigOf, defineSetting, loadConfig } from "../lib/config/mod.ts";
+import {
+  type ConfigOf,
+  defineSetting,
+  loadServiceConfig,
+  logLevelSetting,
+} from "../lib/config/mod.ts";
 
 /** Every console setting. Property names are the keys of {@linkcode ConsoleConfig}. */
 export const consoleSchema = {
@@ -116,14 +121,7 @@ export const consoleSchema = {
     min: 100,
     description: "Time limit of one request to a store.",
   }),
-  logLevel: defineSetting({
-    env: "OBSTACK_LOG_LEVEL",
-    key: "log_level",
-    type: "enum",
-    values: ["debug", "info", "warn", "error"],
-    default: "info",
-    description: "Lowest log level written to stderr (JSON lines).",
-  }),
+  logLevel: logLevelSetting,
 };
 
 /** The console configuration. Durations (`…Ms`) are milliseconds. */
@@ -142,7 +140,5 @@ export type ConsoleConfig = ConfigOf<typeof consoleSchema>;
 export function loadConsoleConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): ConsoleConfig {
-  const file = env.OBSTACK_CONFIG_FILE || undefined;
-  // The file may be shared with ingest and the forwarder: their keys are allowed in it.
-  return loadConfig(consoleSchema, env, file, { allowUnknownKeys: file !== undefined });
+  return loadServiceConfig(consoleSchema, env);
 }

@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { ConfigError, type ConfigOf, defineSetting, loadConfig } from "../lib/config/mod.ts";
+import {
+  ConfigError,
+  type ConfigOf,
+  defineSetting,
+  kafkaSettings,
+  loadServiceConfig,
+  logLevelSetting,
+} from "../lib/config/mod.ts";
 
 /** The sinks the forwarder can write to; `OBSTACK_FORWARDER_SINKS` picks a subset. */
 export const SINK_NAMES = ["prometheus", "traces", "logs", "opensearch"] as const;
@@ -20,42 +27,7 @@ export const forwarderSchema = {
     default: "0.0.0.0:9465",
     description: "Address of the admin endpoint (/healthz, /readyz, /metrics).",
   }),
-  kafkaBrokers: defineSetting({
-    env: "OBSTACK_KAFKA_BROKERS",
-    key: "kafka.brokers",
-    type: "list",
-    default: "127.0.0.1:19092",
-    min: 1,
-    description: "Comma-separated Kafka bootstrap brokers (host:port).",
-  }),
-  topicLogs: defineSetting({
-    env: "OBSTACK_TOPIC_LOGS",
-    key: "kafka.topic_logs",
-    type: "string",
-    default: "obstack.logs",
-    description: "Topic of OTLP logs.",
-  }),
-  topicMetrics: defineSetting({
-    env: "OBSTACK_TOPIC_METRICS",
-    key: "kafka.topic_metrics",
-    type: "string",
-    default: "obstack.metrics",
-    description: "Topic of OTLP metrics and remote-write requests.",
-  }),
-  topicTraces: defineSetting({
-    env: "OBSTACK_TOPIC_TRACES",
-    key: "kafka.topic_traces",
-    type: "string",
-    default: "obstack.traces",
-    description: "Topic of OTLP traces.",
-  }),
-  topicDlq: defineSetting({
-    env: "OBSTACK_TOPIC_DLQ",
-    key: "kafka.topic_dlq",
-    type: "string",
-    default: "obstack.dlq",
-    description: "Dead-letter topic: undecodable records and records a sink rejected for good.",
-  }),
+  ...kafkaSettings,
   group: defineSetting({
     env: "OBSTACK_FORWARDER_GROUP",
     key: "forwarder.group",
@@ -172,14 +144,7 @@ export const forwarderSchema = {
     description:
       "On SIGTERM, how long in-flight batches may take to finish before they are abandoned (uncommitted, so redelivered).",
   }),
-  logLevel: defineSetting({
-    env: "OBSTACK_LOG_LEVEL",
-    key: "log_level",
-    type: "enum",
-    values: ["debug", "info", "warn", "error"],
-    default: "info",
-    description: "Lowest level written to the structured log.",
-  }),
+  logLevel: logLevelSetting,
 
   // ---- Prometheus (remote write) --------------------------------------------------------
   prometheusUrl: defineSetting({
@@ -409,9 +374,7 @@ export function parseHeaderPairs(items: readonly string[]): Record<string, strin
 export function loadForwarderConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): ForwarderConfig {
-  const file = env.OBSTACK_CONFIG_FILE || undefined;
-  // The file may be shared with ingest and the console, so their keys are allowed in it.
-  const cfg = loadConfig(forwarderSchema, env, file, { allowUnknownKeys: file !== undefined });
+  const cfg = loadServiceConfig(forwarderSchema, env);
   validateForwarderConfig(cfg);
   return cfg;
 }

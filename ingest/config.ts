@@ -3,13 +3,14 @@
  * operations documentation from it.
  * @module
  */
-import { type ConfigOf, defineSetting, loadConfig } from "../lib/config/mod.ts";
-
-/**
- * Kafka's default `message.max.bytes` is 1048588; a record (value + key + headers + batch
- * overhead) must stay below it, so ingest splits values above this.
- */
-const BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1048588;
+import {
+  type ConfigOf,
+  defineSetting,
+  kafkaSettings,
+  loadServiceConfig,
+  logLevelSetting,
+} from "../lib/config/mod.ts";
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from "../lib/kafka/record_size.ts";
 
 /** Every ingest setting. Property names are the keys of {@linkcode IngestConfig}. */
 export const ingestSchema = {
@@ -20,42 +21,7 @@ export const ingestSchema = {
     default: "0.0.0.0:4318",
     description: "Address of the OTLP/HTTP and remote-write endpoint (4318 is the OTLP/HTTP port).",
   }),
-  kafkaBrokers: defineSetting({
-    env: "OBSTACK_KAFKA_BROKERS",
-    key: "kafka.brokers",
-    type: "list",
-    default: "127.0.0.1:19092",
-    min: 1,
-    description: "Comma-separated Kafka bootstrap brokers (host:port).",
-  }),
-  topicLogs: defineSetting({
-    env: "OBSTACK_TOPIC_LOGS",
-    key: "kafka.topic_logs",
-    type: "string",
-    default: "obstack.logs",
-    description: "Topic for OTLP logs.",
-  }),
-  topicMetrics: defineSetting({
-    env: "OBSTACK_TOPIC_METRICS",
-    key: "kafka.topic_metrics",
-    type: "string",
-    default: "obstack.metrics",
-    description: "Topic for OTLP metrics and remote-write requests.",
-  }),
-  topicTraces: defineSetting({
-    env: "OBSTACK_TOPIC_TRACES",
-    key: "kafka.topic_traces",
-    type: "string",
-    default: "obstack.traces",
-    description: "Topic for OTLP traces.",
-  }),
-  topicDlq: defineSetting({
-    env: "OBSTACK_TOPIC_DLQ",
-    key: "kafka.topic_dlq",
-    type: "string",
-    default: "obstack.dlq",
-    description: "Dead-letter topic.",
-  }),
+  ...kafkaSettings,
   tenantsFile: defineSetting({
     env: "OBSTACK_TENANTS_FILE",
     key: "tenants_file",
@@ -87,7 +53,7 @@ export const ingestSchema = {
     min: 1024,
     max: 100 * 1024 * 1024,
     description:
-      `Largest record value sent to Kafka; bigger requests are split. Keep below the broker's message.max.bytes (default ${BROKER_DEFAULT_MAX_MESSAGE_BYTES}).`,
+      `Largest record value sent to Kafka; bigger requests are split. Keep below the broker's message.max.bytes (default ${KAFKA_DEFAULT_MAX_MESSAGE_BYTES}).`,
   }),
   kafkaCompression: defineSetting({
     env: "OBSTACK_KAFKA_COMPRESSION",
@@ -138,14 +104,7 @@ export const ingestSchema = {
     default: "15s",
     description: "On SIGTERM, how long in-flight requests and the producer flush may take.",
   }),
-  logLevel: defineSetting({
-    env: "OBSTACK_LOG_LEVEL",
-    key: "log_level",
-    type: "enum",
-    values: ["debug", "info", "warn", "error"],
-    default: "info",
-    description: "Lowest log level written to stderr (JSON lines).",
-  }),
+  logLevel: logLevelSetting,
 };
 
 /** The ingest configuration. Durations (`…Ms`) are milliseconds, sizes are bytes. */
@@ -164,8 +123,5 @@ export type IngestConfig = ConfigOf<typeof ingestSchema>;
 export function loadIngestConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): IngestConfig {
-  const file = env.OBSTACK_CONFIG_FILE || undefined;
-  // A config file may be shared with the forwarder and console, so keys of other services are
-  // allowed in it.
-  return loadConfig(ingestSchema, env, file, { allowUnknownKeys: file !== undefined });
+  return loadServiceConfig(ingestSchema, env);
 }

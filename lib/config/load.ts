@@ -187,3 +187,21 @@ export function loadConfig<S extends ConfigSchema>(
   if (issues.length) throw new ConfigError(issues);
   return Object.freeze(out) as ConfigOf<S>;
 }
+
+/**
+ * Loads a service's config the way every Obstack service does: defaults, then the YAML file
+ * named by `OBSTACK_CONFIG_FILE` if set, then the environment. The file may be shared by
+ * ingest, the forwarder and the console, so keys of the other services are allowed in it.
+ *
+ * @example
+ * ```ts
+ * const cfg = loadServiceConfig(ingestSchema); // reads Deno.env and $OBSTACK_CONFIG_FILE
+ * ```
+ */
+export function loadServiceConfig<S extends ConfigSchema>(
+  schema: S,
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): ConfigOf<S> {
+  const file = env.OBSTACK_CONFIG_FILE || undefined;
+  return loadConfig(schema, env, file, { allowUnknownKeys: file !== undefined });
+}

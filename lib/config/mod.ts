@@ -5,4 +5,5 @@
 export * from "./setting.ts";
 export * from "./load.ts";
 export * from "./describe.ts";
+export * from "./shared_settings.ts";
 export { parseBytes, parseDuration, parseListen } from "./_parse.ts";
