@@ -9,18 +9,17 @@ import {
   httpStatusOf,
   methodNotAllowed,
   ObstackError,
-  tooManyRequests,
   unauthorized,
   unavailable,
 } from "../lib/errors.ts";
-import { extractToken, wwwAuthenticate } from "../lib/http/mod.ts";
+import { enforceRateLimit, errorHeaders, extractToken, wwwAuthenticate } from "../lib/http/mod.ts";
 import type { Logger } from "../lib/log/mod.ts";
 import { metricsHandler } from "../lib/metrics/mod.ts";
 import type { RateLimiter, Tenant, TenantRegistry } from "../lib/tenant/mod.ts";
 import { readBoundedBody } from "./body.ts";
 import type { IngestMetrics } from "./metrics.ts";
 import { checkOtlpHeaders, otlpEncodingOf, prepareOtlp } from "./otlp_handler.ts";
-import type { Publisher } from "./publisher.ts";
+import type { Publisher, PublishRequest } from "./publisher.ts";
 import { checkRemoteWriteHeaders, prepareRemoteWrite } from "./remote_write_handler.ts";
 import { PUBLIC_ROUTES, type PublicRoute } from "./routes.ts";
 
@@ -103,12 +102,10 @@ export function createIngestHandler(opts: IngestHandlerOptions): IngestHandler {
         error: err instanceof Error ? err.message : String(err),
       });
     }
-    const headers = new Headers();
-    if (info.retryAfterSeconds !== undefined) {
-      headers.set("retry-after", String(info.retryAfterSeconds));
-    }
-    if (info.status === 401) headers.set("www-authenticate", wwwAuthenticate());
-    if (info.status === 405 && err instanceof ObstackError) headers.set("allow", "POST");
+    const headers = errorHeaders(info, {
+      wwwAuthenticate: wwwAuthenticate(),
+      allow: route.methods,
+    });
     let body: Uint8Array | string;
     if (route.kind === "otlp") {
       const enc = otlpEncodingOf(req) ?? "json";
@@ -137,7 +134,7 @@ export function createIngestHandler(opts: IngestHandlerOptions): IngestHandler {
     let recordCount = 0;
     let status = 500;
     try {
-      if (req.method !== "POST") throw methodNotAllowed(["POST"]);
+      if (!route.methods.includes(req.method)) throw methodNotAllowed([...route.methods]);
       if (draining) throw unavailable("server is shutting down", opts.retryAfterSeconds);
       const tenant = await authenticate(req);
       tenantId = tenant.id;
@@ -146,8 +143,7 @@ export function createIngestHandler(opts: IngestHandlerOptions): IngestHandler {
       const rwVersion = route.kind === "remote_write" ? checkRemoteWriteHeaders(req) : undefined;
       const body = await readBoundedBody(req, opts.maxBodyBytes);
       metrics.receivedBytes.inc({ signal: signalLabel, tenant: tenantId }, body.byteLength);
-      const admitted = opts.limiter.take(tenant, body.byteLength);
-      if (!admitted.ok) throw tooManyRequests(admitted.retryAfterSeconds);
+      enforceRateLimit(opts.limiter, tenant, body.byteLength);
 
       let response: Response;
       const t0 = performance.now();
@@ -156,7 +152,7 @@ export function createIngestHandler(opts: IngestHandlerOptions): IngestHandler {
           maxDecompressedBytes: opts.maxDecompressedBytes,
         });
         recordCount = prepared.records;
-        await publish(tenantId, prepared, route.signal);
+        await publish(tenantId, prepared);
         response = new Response(encodeExportResponse(route.signal, null, otlpEnc) as BodyInit, {
           status: 200,
           headers: { "content-type": CONTENT_TYPE[otlpEnc] },
@@ -169,7 +165,7 @@ export function createIngestHandler(opts: IngestHandlerOptions): IngestHandler {
           opts.maxDecompressedBytes,
         );
         recordCount = prepared.samples + prepared.histograms;
-        await publish(tenantId, prepared, "remote_write");
+        await publish(tenantId, prepared);
         const headers = new Headers();
         if (prepared.version === 2) {
           // Remote write 2.0 "Response": what was written, so senders can detect partial writes.
@@ -202,11 +198,7 @@ export function createIngestHandler(opts: IngestHandlerOptions): IngestHandler {
     }
   }
 
-  async function publish(
-    tenant: string,
-    prepared: Parameters<Publisher["publish"]>[0] extends infer P ? Omit<P, "tenant"> : never,
-    _signal: string,
-  ) {
+  async function publish(tenant: string, prepared: Omit<PublishRequest, "tenant">) {
     try {
       const { topic, records } = await opts.publisher.publish({ tenant, ...prepared });
       metrics.kafkaRecords.inc({ topic }, records);
